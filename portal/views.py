@@ -1,0 +1,23 @@
+"""Pages that draw on every app (they sit above accounts <- enrollment <- billing)."""
+
+from django.shortcuts import render
+from django.utils import timezone
+
+from accounts.access import group_view
+from billing import selectors as billing_selectors
+from enrollment import selectors as enrollment_selectors
+
+
+@group_view()
+def group_home(request, group):
+    """Group Home: subscribers, pending requests, the current amount due."""
+    today = timezone.localdate()
+    pending = enrollment_selectors.open_requests(group)
+    context = {
+        "counts": enrollment_selectors.roster_counts(group, today),
+        "pending_count": pending.count(),
+        "pending_requests": pending.select_related("subscriber", "submitted_by")[:5],
+        "invoice": billing_selectors.current_invoice(group),
+        "today": today,
+    }
+    return render(request, "group_home.html", context)
