@@ -123,3 +123,52 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "live_server" in getattr(item, "fixturenames", ()) and "page" in item.fixturenames:
             item.add_marker(pytest.mark.e2e)
+
+
+# --- A real Celery worker -------------------------------------------------------------------
+
+
+@pytest.fixture
+def celery_worker_redis(transactional_db):
+    """Run a real Celery worker (in a thread, solo pool) on Redis for the duration of a test.
+
+    Each developer can point TEST_REDIS_DB elsewhere so parallel suites do not share queues.
+    Tests using it must be transactional: the worker reads what the test committed.
+    """
+    from celery.contrib.testing.worker import start_worker
+
+    from portal.celery import app
+
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/%s" % os.environ.get("TEST_REDIS_DB", "1"))
+    saved = {key: app.conf.get(key) for key in ("broker_url", "task_always_eager", "broker_transport_options")}
+    app.conf.update(broker_url=url, task_always_eager=False, broker_transport_options={})
+    _reset_broker_pools(app)
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING", shutdown_timeout=15):
+            yield app
+    finally:
+        app.conf.update(saved)
+        _reset_broker_pools(app)
+
+
+def _reset_broker_pools(app):
+    """Drop cached broker connections so a changed broker_url takes effect."""
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+def wait_for(predicate, timeout=20.0, interval=0.1):
+    """Poll `predicate` until it is true or `timeout` seconds pass; return its last value."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value or time.monotonic() > deadline:
+            return value
+        time.sleep(interval)
+
+
+@pytest.fixture
+def wait():
+    return wait_for
