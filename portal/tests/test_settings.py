@@ -23,7 +23,7 @@ PRODUCTION_ENV = {
 
 
 def manage(*args, env):
-    clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV and k not in ("PORTAL_MODE",)}
+    clean = {k: v for k, v in os.environ.items() if k not in PRODUCTION_ENV and k not in ("PORTAL_MODE", "DJANGO_ALLOW_ASYNC_UNSAFE")}
     return subprocess.run([sys.executable, "manage.py", *args], cwd=BASE_DIR, env={**clean, **env},
                           capture_output=True, text=True, timeout=120)
 
