@@ -1,6 +1,8 @@
 import django_filters
+from django import forms
+from django.db.models import Q
 
-from enrollment.models import Subscriber
+from enrollment.models import ChangeRequest, Subscriber
 
 
 class RosterFilter(django_filters.FilterSet):
@@ -24,3 +26,32 @@ class RosterFilter(django_filters.FilterSet):
 
     def search(self, queryset, name, value):
         return queryset.search(value)
+
+
+class RequestFilter(django_filters.FilterSet):
+    """Track Requests: by status, kind, subscriber (name or ID) and date submitted."""
+
+    status = django_filters.ChoiceFilter(label="Status", choices=ChangeRequest.Status.choices)
+    kind = django_filters.ChoiceFilter(label="Kind", choices=ChangeRequest.Kind.choices)
+    subscriber = django_filters.CharFilter(label="Subscriber name or ID", method="filter_subscriber")
+    submitted_from = django_filters.DateFilter(
+        label="Submitted from", field_name="submitted_at", lookup_expr="date__gte", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    submitted_to = django_filters.DateFilter(
+        label="Submitted to", field_name="submitted_at", lookup_expr="date__lte", widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    class Meta:
+        model = ChangeRequest
+        fields = ["status", "kind", "subscriber", "submitted_from", "submitted_to"]
+
+    def filter_subscriber(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        if value.upper().startswith("M") and value[1:].isdigit():
+            return queryset.filter(subscriber__subscriber_id__startswith=value.upper())
+        condition = Q()
+        for word in value.split():
+            condition &= Q(subscriber__first_name__icontains=word) | Q(subscriber__last_name__icontains=word)
+        return queryset.filter(condition)

@@ -6,6 +6,8 @@ import calendar
 from datetime import date, timedelta
 from typing import Iterable
 
+from django.core.exceptions import ValidationError
+
 SPOUSAL = frozenset({"spouse", "domestic_partner"})
 CHILDREN = frozenset({"child", "stepchild", "foster_child", "legal_ward", "disabled_adult_child"})
 CHILD_AGE_LIMIT = 26
@@ -111,3 +113,89 @@ def termination_end(on: date) -> date:
 def within_retro_window(end: date, today: date, retro_days: int) -> bool:
     """A retroactive end of coverage is accepted up to `retro_days` back."""
     return end >= today - timedelta(days=retro_days)
+
+
+# --- Enrollment checks (New Enrollment wizard, and the worker again) --------------------------
+# Each raises django's ValidationError with a code, so a form shows it next to its field.
+
+EARLIEST_DATE_OF_BIRTH = date(1900, 1, 1)
+DISABLED_ADULT_CHILD = "disabled_adult_child"
+
+
+def check_date_of_birth(date_of_birth: date, today: date) -> None:
+    """A date of birth is never in the future, nor before 1900."""
+    if date_of_birth > today:
+        raise ValidationError("A date of birth cannot be in the future.", code="dob_in_future")
+    if date_of_birth < EARLIEST_DATE_OF_BIRTH:
+        raise ValidationError("A date of birth cannot be before 1900.", code="dob_before_1900")
+
+
+def check_coverage_start(start: date, hire_date: date, waiting_days: int) -> None:
+    """Coverage starts on a first of month, not before hire date plus the waiting period."""
+    if start.day != 1:
+        raise ValidationError("Coverage starts on the first day of a month.", code="start_not_first_of_month")
+    earliest = new_hire_coverage_start(hire_date, waiting_days)
+    if start < earliest:
+        raise ValidationError(
+            "Coverage cannot start before %s (hire date plus the group's %d-day waiting period)."
+            % (earliest.strftime("%m/%d/%Y"), waiting_days),
+            code="start_before_waiting_period",
+        )
+
+
+def check_dependent(*, relationship: str, date_of_birth: date, subscriber_date_of_birth: date, coverage_start: date, today: date) -> None:
+    """One dependent's own eligibility: a real date of birth, and for a child, age and not older than the subscriber."""
+    check_date_of_birth(date_of_birth, today)
+    if relationship not in CHILDREN:
+        return
+    if date_of_birth < subscriber_date_of_birth:
+        raise ValidationError("A child cannot be older than the subscriber.", code="child_older_than_subscriber")
+    if relationship != DISABLED_ADULT_CHILD and coverage_start > child_eligible_through(date_of_birth):
+        raise ValidationError(
+            "A child is eligible only through the end of the month they turn 26 (choose "
+            "\"Disabled adult child\" if that applies).",
+            code="child_over_26",
+        )
+
+
+def check_one_spouse(relationships: Iterable[str]) -> None:
+    """At most one spouse or domestic partner."""
+    if sum(1 for r in relationships if r in SPOUSAL) > 1:
+        raise ValidationError("A subscriber can have at most one spouse or domestic partner.", code="more_than_one_spouse")
+
+
+def enrollment_problems(
+    *,
+    subscriber_date_of_birth: date,
+    hire_date: date,
+    waiting_days: int,
+    coverage_start: date,
+    dependents: Iterable[tuple[str, date]],
+    today: date,
+) -> list[str]:
+    """Every rule above at once, for the confirm step and the worker: the messages, empty when all pass."""
+    problems = []
+    dependents = list(dependents)
+    checks = [
+        lambda: check_date_of_birth(subscriber_date_of_birth, today),
+        lambda: check_coverage_start(coverage_start, hire_date, waiting_days),
+        lambda: check_one_spouse(r for r, _ in dependents),
+    ]
+    for relationship, dob in dependents:
+        checks.append(
+            lambda relationship=relationship, dob=dob: check_dependent(
+                relationship=relationship, date_of_birth=dob, subscriber_date_of_birth=subscriber_date_of_birth,
+                coverage_start=coverage_start, today=today,
+            )
+        )
+    for check in checks:
+        try:
+            check()
+        except ValidationError as error:
+            problems.extend(error.messages)
+    return problems
+
+
+def later_first_of_months(earliest: date, count: int) -> list[date]:
+    """The first-of-month choices offered for a coverage start: `earliest` and the `count - 1` after it."""
+    return [add_months(earliest, n) for n in range(count)]

@@ -43,3 +43,97 @@ def roster_counts(group, today: date) -> dict:
 
 def open_requests(group):
     return ChangeRequest.objects.for_group(group).filter(status__in=OPEN_REQUEST_STATUSES)
+
+
+# --- New Enrollment ---------------------------------------------------------------------------
+
+
+def offered_plans(group, subgroup_id, plan_year: int):
+    """The active plans offered to this subgroup (or to all the group's subgroups) for the plan year."""
+    from enrollment.models import Plan, PlanOffering
+
+    offered = PlanOffering.objects.for_group(group).filter(plan=OuterRef("pk"), plan_year=plan_year).filter(
+        Q(subgroup_id=subgroup_id) | Q(subgroup__isnull=True)
+    )
+    return Plan.objects.filter(is_active=True).filter(Exists(offered))
+
+
+def group_plans(group, plan_year: int):
+    """Every active plan offered to any of the group's subgroups for the plan year."""
+    from enrollment.models import Plan, PlanOffering
+
+    return Plan.objects.filter(is_active=True).filter(
+        Exists(PlanOffering.objects.for_group(group).filter(plan=OuterRef("pk"), plan_year=plan_year))
+    )
+
+
+def find_duplicate_subscriber(group, *, ssn_hash: str, first_name: str, last_name: str, date_of_birth, exclude_pk=None):
+    """The subscriber already in the group with the same SSN, or the same name and date of birth, or None."""
+    same = Q(first_name__iexact=first_name, last_name__iexact=last_name, date_of_birth=date_of_birth)
+    if ssn_hash:
+        same |= Q(ssn_hash=ssn_hash)
+    queryset = Subscriber.objects.for_group(group).filter(same)
+    if exclude_pk:
+        queryset = queryset.exclude(pk=exclude_pk)
+    return queryset.first()
+
+
+def open_drafts(group, user):
+    """The user's New Enrollment wizards in progress in this group (not yet confirmed)."""
+    from enrollment.models import EnrollmentDraft
+
+    return EnrollmentDraft.objects.for_group(group).filter(created_by=user, request__isnull=True)
+
+
+# --- Track Requests ---------------------------------------------------------------------------
+
+
+def requests_for_group(group):
+    """The group's requests with what the Track Requests table shows, in one query per page."""
+    return ChangeRequest.objects.for_group(group).select_related("subscriber", "submitted_by")
+
+
+def find_request(group, number: str):
+    """The group's request with this confirmation number (any case, dashes or spaces), or None."""
+    from enrollment.change_requests import normalize_confirmation_number
+
+    number = normalize_confirmation_number(number)
+    if not number:
+        return None
+    return requests_for_group(group).filter(confirmation_number=number).first()
+
+
+def plan_premiums(group, plans, *, plan_year: int, tier: str, members, coverage_start: date) -> dict:
+    """{plan id: monthly premium or None when no rate is set} for the members being covered, in one query.
+
+    `members` is [(key, relationship, date of birth)], the subscriber first as "subscriber".
+    """
+    from collections import defaultdict
+
+    from enrollment import rating, rules
+    from enrollment.models import PlanAgeRate, PlanRate
+
+    plan_ids = [plan.pk for plan in plans]
+    premiums = {}
+    if group.rating_method == group.RatingMethod.AGE_BANDED:
+        table = defaultdict(dict)
+        for row in PlanAgeRate.objects.filter(plan_id__in=plan_ids, plan_year=plan_year):
+            table[row.plan_id][row.age_band] = row.monthly_premium
+        start_of_year = rules.plan_year_start(group.renewal_month, plan_year)
+        for plan_id in plan_ids:
+            try:
+                premiums[plan_id] = rating.total(
+                    rating.age_banded_premiums(members, table[plan_id], plan_year_start=start_of_year, coverage_start=coverage_start)
+                )
+            except rating.MissingRate:
+                premiums[plan_id] = None
+    else:
+        table = defaultdict(dict)
+        for row in PlanRate.objects.filter(plan_id__in=plan_ids, plan_year=plan_year):
+            table[row.plan_id][row.tier] = row.monthly_premium
+        for plan_id in plan_ids:
+            try:
+                premiums[plan_id] = rating.tiered_premium(table[plan_id], tier)
+            except rating.MissingRate:
+                premiums[plan_id] = None
+    return premiums

@@ -21,3 +21,46 @@ class RosterTable(tables.Table):
 
     def render_roster_status(self, value):
         return value.capitalize()
+
+
+class RequestTable(tables.Table):
+    """Track Requests: one row per request, linking to its page."""
+
+    confirmation_number = tables.Column(verbose_name="Confirmation number")
+    kind = tables.Column(verbose_name="Kind")
+    subscriber = tables.Column(verbose_name="Subscriber", accessor="subscriber__last_name", order_by=("subscriber__last_name", "subscriber__first_name"), default="")
+    submitted_by = tables.Column(verbose_name="Submitted by", accessor="submitted_by__last_name", order_by=("submitted_by__last_name",))
+    submitted_at = tables.DateTimeColumn(verbose_name="Submitted at", format="m/d/Y g:i A")
+    status = tables.Column(verbose_name="Status")
+
+    class Meta:
+        fields = ("confirmation_number", "kind", "subscriber", "submitted_by", "submitted_at", "status")
+        attrs = {"class": "table table-sm table-striped", "data-testid": "requests-table"}
+        order_by = ("-submitted_at",)
+        per_page = 25
+
+    def __init__(self, *args, group, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.group = group
+
+    def render_confirmation_number(self, record):
+        from django.urls import reverse
+        from django.utils.html import format_html
+
+        url = reverse("enrollment:request_detail", kwargs={"group_id": self.group.group_id, "number": record.confirmation_number})
+        return format_html('<a href="{}">{}</a>', url, record.display_number)
+
+    def render_kind(self, record):
+        return record.get_kind_display()
+
+    def render_status(self, record):
+        return record.get_status_display()
+
+    def render_subscriber(self, record):
+        subscriber = record.subscriber
+        if subscriber is None:
+            return ""
+        return "%s%s" % (subscriber.full_name, " (%s)" % subscriber.subscriber_id if subscriber.subscriber_id else "")
+
+    def render_submitted_by(self, record):
+        return record.submitted_by.get_full_name() or record.submitted_by.username

@@ -1,11 +1,21 @@
-from django.shortcuts import render
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from accounts.access import group_view
-from enrollment import selectors
-from enrollment.filters import RosterFilter
-from enrollment.tables import RosterTable
+from accounts.models import ENROLLMENT_ROLES
+from enrollment import rules, selectors, services, wizard
+from enrollment.filters import RequestFilter, RosterFilter
+from enrollment.forms import DependentFormSet, FindRequestForm, PlanForm, SubscriberForm
+from enrollment.models import EnrollmentDraft, RequestEvent
+from enrollment.tables import RequestTable, RosterTable
+
+enrollment_view = group_view(allow=ENROLLMENT_ROLES)
 
 
 @group_view()
@@ -16,3 +26,216 @@ def roster(request, group):
     table = RosterTable(roster_filter.qs)
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
     return render(request, "enrollment/roster.html", {"filter": roster_filter, "table": table})
+
+
+# --- New Enrollment wizard ------------------------------------------------------------------
+
+
+def _step_url(group, draft, step):
+    return reverse("enrollment:enrollment_%s" % step, kwargs={"group_id": group.group_id, "draft_id": draft.pk})
+
+
+def _open_draft(request, group, draft_id, step):
+    """Return (draft, None), or (None, a redirect) for a confirmed draft or a step whose earlier steps are not done."""
+    draft = get_object_or_404(EnrollmentDraft.objects.for_group(group).filter(created_by=request.user), pk=draft_id)
+    if draft.request_id:
+        return None, redirect("enrollment:enrollment_confirmation", group_id=group.group_id, draft_id=draft.pk)
+    missing = wizard.first_missing_step(draft.data, step)
+    if missing:
+        messages.info(request, "Complete the %s step first." % wizard.STEP_LABELS[missing])
+        return None, redirect(_step_url(group, draft, missing))
+    return draft, None
+
+
+def _render_step(request, group, draft, step, context):
+    context.update(
+        draft=draft,
+        step=step,
+        steps=[(s, wizard.STEP_LABELS[s], draft is not None and wizard.completed(draft.data, s)) for s in wizard.STEPS],
+    )
+    return render(request, "enrollment/wizard_%s.html" % step, context)
+
+
+@enrollment_view
+def new_enrollment(request, group):
+    """Step 1 of a new enrollment (the draft is created on its first save)."""
+    return _subscriber_step(request, group, None)
+
+
+@enrollment_view
+def enrollment_subscriber(request, group, draft_id):
+    draft, response = _open_draft(request, group, draft_id, "subscriber")
+    return response or _subscriber_step(request, group, draft)
+
+
+def _subscriber_step(request, group, draft):
+    today = timezone.localdate()
+    saved = wizard.subscriber_dates(draft.data) if draft else {}
+    kwargs = {"group": group, "today": today, "ssn_last4": saved.get("ssn_last4", ""), "ssn_hash": saved.get("ssn_hash", "")}
+    if request.method == "POST":
+        form = SubscriberForm(request.POST, **kwargs)
+        if form.is_valid():
+            draft = services.save_subscriber_step(group=group, acting_user=request.user, draft=draft, cleaned_data=form.cleaned_data)
+            return redirect(_step_url(group, draft, "plan"))
+    else:
+        initial = {k: v for k, v in saved.items() if not k.startswith("ssn")}
+        if saved:
+            initial["subgroup"] = saved.get("subgroup_id")
+        form = SubscriberForm(initial=initial, **kwargs)
+    drafts = [] if draft else list(selectors.open_drafts(group, request.user)[:5])
+    return _render_step(request, group, draft, "subscriber", {"form": form, "open_drafts": drafts})
+
+
+@enrollment_view
+def enrollment_plan(request, group, draft_id):
+    draft, response = _open_draft(request, group, draft_id, "plan")
+    if response:
+        return response
+    sub = wizard.subscriber_dates(draft.data)
+    subgroup = get_object_or_404(group.subgroups.all(), pk=sub["subgroup_id"])
+    kwargs = {"group": group, "subgroup": subgroup, "hire_date": sub["hire_date"]}
+    start = wizard.coverage_start_of(draft.data) or wizard.proposed_coverage_start(group, draft.data)
+    if request.method == "POST":
+        form = PlanForm(request.POST, **kwargs)
+        if form.is_valid():
+            services.save_plan_step(draft=draft, cleaned_data=form.cleaned_data)
+            return redirect(_step_url(group, draft, "dependents" if not wizard.completed(draft.data, "dependents") else "summary"))
+        if form.cleaned_data.get("coverage_start"):
+            start = form.cleaned_data["coverage_start"]
+        selected = request.POST.get("plan", "")
+    else:
+        saved = draft.data.get("plan") or {}
+        form = PlanForm(initial={"plan": saved.get("plan_id"), "coverage_start": start.isoformat()}, **kwargs)
+        selected = str(saved.get("plan_id", ""))
+    plan_year, cards = wizard.plan_cards(group, draft.data, start)
+    from enrollment.models import Tier
+
+    tier = wizard.tier_of(draft.data)
+    return _render_step(request, group, draft, "plan", {
+        "form": form, "cards": cards, "plan_year": plan_year, "selected": selected, "subgroup": subgroup,
+        "tier_label": Tier(tier).label, "coverage_start": start,
+    })
+
+
+@enrollment_view
+def enrollment_dependents(request, group, draft_id):
+    draft, response = _open_draft(request, group, draft_id, "dependents")
+    if response:
+        return response
+    sub = wizard.subscriber_dates(draft.data)
+    saved = wizard.dependents_of(draft.data)
+    form_kwargs = {
+        "subscriber_date_of_birth": sub["date_of_birth"],
+        "coverage_start": wizard.coverage_start_of(draft.data),
+        "today": timezone.localdate(),
+        "ssn_on_file": {d["key"]: d.get("ssn_last4", "") for d in saved},
+    }
+    if request.method == "POST":
+        formset = DependentFormSet(request.POST, prefix="dep", form_kwargs=form_kwargs)
+        if formset.is_valid():
+            kept = [f.cleaned_data for f in formset.forms if f.has_changed() and f not in formset.deleted_forms]
+            adding = request.POST.get("action") == "add"
+            services.save_dependents_step(draft=draft, cleaned_forms=kept, done=not adding)
+            if adding:
+                return redirect(_step_url(group, draft, "dependents") + "?add=1#dependent-%d" % (len(kept) + 1))
+            return redirect(_step_url(group, draft, "summary"))
+    else:
+        initial = [
+            {k: v for k, v in d.items() if not k.startswith("ssn")}
+            | {
+                "elect_coverage": "yes" if d.get("elect_coverage") else "no",
+                "has_other_coverage": "" if d.get("elect_coverage") else ("yes" if d.get("has_other_coverage") else "no"),
+            }
+            for d in saved
+        ]
+        formset = DependentFormSet(prefix="dep", initial=initial, form_kwargs=form_kwargs)
+        if request.GET.get("add"):
+            formset.extra = 1
+    return _render_step(request, group, draft, "dependents", {"formset": formset})
+
+
+@enrollment_view
+def enrollment_summary(request, group, draft_id):
+    draft, response = _open_draft(request, group, draft_id, "summary")
+    if response:
+        return response
+    summary = wizard.build_summary(group, draft.data, today=timezone.localdate())
+    return _render_step(request, group, draft, "summary", {"summary": summary})
+
+
+@enrollment_view
+@require_POST
+def enrollment_confirm(request, group, draft_id):
+    """Confirm: create the request. A second click (or a second tab) gets the same request."""
+    draft = get_object_or_404(EnrollmentDraft.objects.for_group(group).filter(created_by=request.user), pk=draft_id)
+    if not draft.request_id:
+        missing = wizard.first_missing_step(draft.data, "summary")
+        if missing:
+            return redirect(_step_url(group, draft, missing))
+    try:
+        services.confirm_new_enrollment(
+            group=group, draft_id=draft.pk, acting_user=request.user, today=timezone.localdate(),
+            ip_address=request.META.get("REMOTE_ADDR"),
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect(_step_url(group, draft, "summary"))
+    return redirect("enrollment:enrollment_confirmation", group_id=group.group_id, draft_id=draft.pk)
+
+
+@enrollment_view
+@require_POST
+def enrollment_discard(request, group, draft_id):
+    draft = get_object_or_404(selectors.open_drafts(group, request.user), pk=draft_id)
+    services.discard_draft(draft=draft)
+    messages.info(request, "The enrollment in progress was discarded.")
+    return redirect("group_home", group_id=group.group_id)
+
+
+@enrollment_view
+def enrollment_confirmation(request, group, draft_id):
+    draft = get_object_or_404(
+        EnrollmentDraft.objects.for_group(group).filter(created_by=request.user, request__isnull=False).select_related("request"),
+        pk=draft_id,
+    )
+    return render(request, "enrollment/confirmation.html", {"change_request": draft.request})
+
+
+# --- Track Requests ---------------------------------------------------------------------------
+
+
+@group_view()
+def track_requests(request, group):
+    """The group's requests, filtered, sorted and paginated; or jump to one by confirmation number."""
+    find = FindRequestForm(request.GET if "number" in request.GET else None)
+    if find.is_bound and find.is_valid():
+        found = selectors.find_request(group, find.cleaned_data["number"])
+        if found:
+            return redirect("enrollment:request_detail", group_id=group.group_id, number=found.confirmation_number)
+        find.add_error("number", "No request of this group has that confirmation number.")
+    request_filter = RequestFilter(request.GET if "number" not in request.GET else None, queryset=selectors.requests_for_group(group))
+    table = RequestTable(request_filter.qs, group=group)
+    RequestConfig(request, paginate={"per_page": 25}).configure(table)
+    return render(request, "enrollment/track_requests.html", {"filter": request_filter, "table": table, "find": find})
+
+
+def _request_or_404(group, number):
+    found = selectors.find_request(group, number)
+    if found is None:
+        raise Http404("No such request.")
+    return found
+
+
+@group_view()
+def request_detail(request, group, number):
+    """What was asked (the snapshot) and the status timeline."""
+    change_request = _request_or_404(group, number)
+    events = RequestEvent.objects.for_group(group).filter(request=change_request).select_related("actor")
+    return render(request, "enrollment/request_detail.html", {"change_request": change_request, "events": events})
+
+
+@group_view()
+def request_print(request, group, number):
+    change_request = _request_or_404(group, number)
+    return render(request, "enrollment/request_print.html", {"change_request": change_request})

@@ -19,5 +19,6 @@ def group_home(request, group):
         "pending_requests": pending.select_related("subscriber", "submitted_by")[:5],
         "invoice": billing_selectors.current_invoice(group),
         "today": today,
+        "enrollment_drafts": enrollment_selectors.open_drafts(group, request.user)[:5],
     }
     return render(request, "group_home.html", context)

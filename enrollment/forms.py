@@ -1,0 +1,223 @@
+"""The New Enrollment wizard's forms. Each rule comes from enrollment.rules, shown next to its field."""
+
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+from localflavor.us.forms import USSocialSecurityNumberField, USStateField, USStateSelect, USZipCodeField
+
+from accounts.models import Subgroup
+from enrollment import rules, selectors
+from enrollment.models import Dependent, Gender, Plan, Subscriber
+from portal.fields import fingerprint
+
+DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+def _yes(value):
+    return value == "yes"
+
+
+def normalize_us_phone(value: str) -> str:
+    """Return a US phone number as 503-555-0100, or raise ValidationError."""
+    digits = re.sub(r"\D", "", value or "")
+    if len(digits) == 11 and digits.startswith("1"):
+        digits = digits[1:]
+    if len(digits) != 10 or digits[0] in "01" or digits[3] in "01":
+        raise ValidationError("Enter a 10-digit US phone number, e.g. 503-555-0100.", code="phone_invalid")
+    return "%s-%s-%s" % (digits[:3], digits[3:6], digits[6:])
+
+
+class SubscriberForm(forms.Form):
+    first_name = forms.CharField(label="First name", max_length=60)
+    middle_initial = forms.CharField(label="Middle initial", max_length=1, required=False)
+    last_name = forms.CharField(label="Last name", max_length=60)
+    date_of_birth = forms.DateField(label="Date of birth", widget=DATE_WIDGET)
+    gender = forms.ChoiceField(label="Gender", choices=[("", "---------")] + Gender.choices)
+    marital_status = forms.ChoiceField(label="Marital status", choices=[("", "---------")] + Subscriber.MaritalStatus.choices)
+    ssn = USSocialSecurityNumberField(
+        label="SSN (optional)", required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric", "placeholder": "123-45-6789"}),
+    )
+    address_line1 = forms.CharField(label="Home address", max_length=200)
+    address_line2 = forms.CharField(label="Address line 2", max_length=200, required=False)
+    city = forms.CharField(label="City", max_length=100)
+    state = USStateField(label="State", widget=USStateSelect)
+    zip_code = USZipCodeField(label="ZIP code")
+    phone = forms.CharField(label="Phone", max_length=20, widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}))
+    email = forms.EmailField(label="Email")
+    hire_date = forms.DateField(label="Hire date", widget=DATE_WIDGET)
+    subgroup = forms.ModelChoiceField(label="Subgroup", queryset=Subgroup.objects.none())
+
+    def __init__(self, *args, group, today, ssn_last4="", ssn_hash="", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.group = group
+        self.today = today
+        self.kept_ssn_hash = ssn_hash
+        self.duplicate = None
+        self.fields["subgroup"].queryset = Subgroup.objects.for_group(group)
+        if ssn_last4:
+            self.fields["ssn"].help_text = "On file: ***-**-%s. Leave blank to keep it." % ssn_last4
+
+    def clean_date_of_birth(self):
+        value = self.cleaned_data["date_of_birth"]
+        rules.check_date_of_birth(value, self.today)
+        return value
+
+    def clean_phone(self):
+        return normalize_us_phone(self.cleaned_data["phone"])
+
+    def clean_middle_initial(self):
+        return self.cleaned_data["middle_initial"].upper()
+
+    def clean(self):
+        data = super().clean()
+        dob, hire = data.get("date_of_birth"), data.get("hire_date")
+        if dob and hire and hire <= dob:
+            self.add_error("hire_date", ValidationError("The hire date must be after the date of birth.", code="hire_before_birth"))
+        if dob and data.get("first_name") and data.get("last_name"):
+            ssn_hash = fingerprint(data.get("ssn") or "") or self.kept_ssn_hash
+            self.duplicate = selectors.find_duplicate_subscriber(
+                self.group, ssn_hash=ssn_hash, first_name=data["first_name"], last_name=data["last_name"], date_of_birth=dob
+            )
+            if self.duplicate:
+                field = "ssn" if ssn_hash and self.duplicate.ssn_hash == ssn_hash else "date_of_birth"
+                self.add_error(field, ValidationError(
+                    "This subscriber is already in the group (same %s)." % ("SSN" if field == "ssn" else "name and date of birth"),
+                    code="duplicate_subscriber",
+                ))
+        return data
+
+
+class PlanForm(forms.Form):
+    plan = forms.ModelChoiceField(
+        label="Medical plan", queryset=Plan.objects.filter(is_active=True), widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "That plan cannot be chosen.", "required": "Choose a medical plan."},
+    )
+    coverage_start = forms.DateField(label="Coverage start date")
+
+    def __init__(self, *args, group, subgroup, hire_date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.group = group
+        self.subgroup = subgroup
+        self.hire_date = hire_date
+        earliest = rules.new_hire_coverage_start(hire_date, group.waiting_period_days)
+        choices = [(d.isoformat(), d.strftime("%B %-d, %Y")) for d in rules.later_first_of_months(earliest, 12)]
+        self.fields["coverage_start"].widget = forms.Select(choices=choices)
+        self.fields["coverage_start"].help_text = (
+            "Proposed from the hire date plus the group's %d-day waiting period; you may choose a later first of the month."
+            % group.waiting_period_days
+        )
+
+    def clean_coverage_start(self):
+        value = self.cleaned_data["coverage_start"]
+        rules.check_coverage_start(value, self.hire_date, self.group.waiting_period_days)
+        return value
+
+    def clean(self):
+        data = super().clean()
+        plan, start = data.get("plan"), data.get("coverage_start")
+        if plan and start:
+            plan_year = rules.plan_year_of(self.group.renewal_month, start)
+            if not selectors.offered_plans(self.group, self.subgroup.pk, plan_year).filter(pk=plan.pk).exists():
+                self.add_error("plan", ValidationError(
+                    "This plan is not offered to %s for plan year %d." % (self.subgroup.name, plan_year),
+                    code="plan_not_offered",
+                ))
+        return data
+
+
+class DependentForm(forms.Form):
+    key = forms.CharField(widget=forms.HiddenInput, required=False)
+    first_name = forms.CharField(label="First name", max_length=60)
+    middle_initial = forms.CharField(label="Middle initial", max_length=1, required=False)
+    last_name = forms.CharField(label="Last name", max_length=60)
+    date_of_birth = forms.DateField(label="Date of birth", widget=DATE_WIDGET)
+    gender = forms.ChoiceField(label="Gender", choices=[("", "---------")] + Gender.choices)
+    relationship = forms.ChoiceField(label="Relationship", choices=[("", "---------")] + Dependent.Relationship.choices)
+    ssn = USSocialSecurityNumberField(
+        label="SSN (optional)", required=False, widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"})
+    )
+    elect_coverage = forms.TypedChoiceField(
+        label="Elect coverage", choices=YES_NO, coerce=_yes, widget=forms.RadioSelect,
+        error_messages={"required": "Say whether to elect coverage for this dependent."},
+    )
+    has_other_coverage = forms.TypedChoiceField(
+        label="If not enrolled: other medical coverage?", choices=YES_NO, coerce=_yes, empty_value=None,
+        required=False, widget=forms.RadioSelect,
+    )
+    other_carrier = forms.CharField(label="Other coverage: carrier", max_length=120, required=False)
+    other_policy_number = forms.CharField(label="Other coverage: policy number", max_length=40, required=False)
+
+    def __init__(self, *args, subscriber_date_of_birth, coverage_start, today, ssn_on_file=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.subscriber_date_of_birth = subscriber_date_of_birth
+        self.coverage_start = coverage_start
+        self.today = today
+        last4 = (ssn_on_file or {}).get(self.initial.get("key") or "", "")
+        if last4:
+            self.fields["ssn"].help_text = "On file: ***-**-%s. Leave blank to keep it." % last4
+
+    def clean_middle_initial(self):
+        return self.cleaned_data["middle_initial"].upper()
+
+    def clean(self):
+        data = super().clean()
+        relationship, dob = data.get("relationship"), data.get("date_of_birth")
+        if relationship and dob:
+            try:
+                rules.check_dependent(
+                    relationship=relationship, date_of_birth=dob, subscriber_date_of_birth=self.subscriber_date_of_birth,
+                    coverage_start=self.coverage_start, today=self.today,
+                )
+            except ValidationError as error:
+                self.add_error("date_of_birth", error)
+        elected = data.get("elect_coverage")
+        if elected is False:
+            other = data.get("has_other_coverage")
+            if other is None:
+                self.add_error("has_other_coverage", ValidationError(
+                    "Say whether this dependent has other medical coverage.", code="other_coverage_required"
+                ))
+            elif other:
+                for name, label in (("other_carrier", "carrier"), ("other_policy_number", "policy number")):
+                    if not data.get(name):
+                        self.add_error(name, ValidationError("Enter the other coverage's %s." % label, code="other_coverage_detail"))
+            else:
+                data["other_carrier"] = data["other_policy_number"] = ""
+        elif elected:
+            data["has_other_coverage"] = False
+            data["other_carrier"] = data["other_policy_number"] = ""
+        return data
+
+
+class BaseDependentFormSet(forms.BaseFormSet):
+    def clean(self):
+        if any(self.errors):
+            return
+        spousal = 0
+        for form in self.forms:
+            if not form.has_changed() or self._should_delete_form(form):
+                continue
+            if form.cleaned_data.get("relationship") in rules.SPOUSAL:
+                spousal += 1
+                if spousal > 1:
+                    form.add_error("relationship", ValidationError(
+                        "A subscriber can have at most one spouse or domestic partner.", code="more_than_one_spouse"
+                    ))
+        if spousal > 1:
+            raise ValidationError("A subscriber can have at most one spouse or domestic partner.", code="more_than_one_spouse")
+
+
+DependentFormSet = forms.formset_factory(DependentForm, formset=BaseDependentFormSet, extra=0, can_delete=True, max_num=20)
+
+
+class FindRequestForm(forms.Form):
+    number = forms.CharField(label="Confirmation number", max_length=20)
+
+    def clean_number(self):
+        from enrollment.change_requests import normalize_confirmation_number
+
+        return normalize_confirmation_number(self.cleaned_data["number"])
+

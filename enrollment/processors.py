@@ -1,0 +1,130 @@
+"""What the worker does with each kind of request (enrollment.tasks.process_request calls `process`).
+
+A processor checks the rules again against the database as it is now, then applies
+the request (complete), leaves it to a billing specialist (needs_review) or refuses
+it (reject). Later issues register their kinds in PROCESSORS.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date, timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+
+from enrollment import change_requests, rules, selectors
+from enrollment.models import ChangeRequest, Coverage, Dependent, Subscriber
+
+Status = ChangeRequest.Status
+SUBSCRIBER_ID_ATTEMPTS = 10
+
+
+@transaction.atomic
+def process(request_id: int, *, today: date) -> ChangeRequest:
+    """Process one request; a request already taken further is left as it is (idempotent)."""
+    request = ChangeRequest.objects.select_for_update(of=("self",)).select_related("group").get(pk=request_id)
+    if request.status not in (Status.RECEIVED, Status.PROCESSING):
+        return request
+    if request.status == Status.RECEIVED:
+        change_requests.mark_processing(request)
+    processor = PROCESSORS.get(request.kind)
+    if processor is None:
+        change_requests.needs_review(request, reason="This kind of request is processed by a billing specialist.")
+    else:
+        processor(request, today=today)
+    return request
+
+
+@transaction.atomic
+def approve(request: ChangeRequest, *, actor) -> None:
+    """A billing specialist applies a request that needed review (Django admin calls this)."""
+    request = ChangeRequest.objects.select_for_update(of=("self",)).get(pk=request.pk)
+    if request.status != Status.NEEDS_REVIEW:
+        raise change_requests.RequestAlreadyDecided("Only a request that needs review can be approved.")
+    APPLIERS[request.kind](request, actor=actor)
+
+
+# --- New enrollment --------------------------------------------------------------------------
+
+
+def process_new_enrollment(request: ChangeRequest, *, today: date) -> None:
+    coverage = Coverage.objects.select_for_update().get(pk=request.coverage_id)
+    subscriber = Subscriber.objects.select_for_update().select_related("group").get(pk=request.subscriber_id)
+    group = subscriber.group
+    dependents = list(Dependent.objects.filter(subscriber=subscriber, removed_on__isnull=True))
+    covered = set(coverage.covered_members.values_list("dependent_id", flat=True))
+
+    problems = rules.enrollment_problems(
+        subscriber_date_of_birth=subscriber.date_of_birth,
+        hire_date=subscriber.hire_date,
+        waiting_days=group.waiting_period_days,
+        coverage_start=coverage.start,
+        dependents=[(d.relationship, d.date_of_birth) for d in dependents],
+        today=today,
+    )
+    if not selectors.offered_plans(group, subscriber.subgroup_id, coverage.plan_year).filter(pk=coverage.plan_id).exists():
+        problems.append("The plan is not offered to this subscriber's subgroup for plan year %d." % coverage.plan_year)
+    if coverage.plan_year != rules.plan_year_of(group.renewal_month, coverage.start):
+        problems.append("The coverage's plan year does not match its start date.")
+    expected_tier = rules.coverage_tier(d.relationship for d in dependents if d.pk in covered)
+    if coverage.tier != expected_tier:
+        problems.append("The tier %s does not match the covered members (%s)." % (coverage.tier, expected_tier))
+    if problems:
+        change_requests.reject(request, reason=" ".join(problems))
+        return
+    if coverage.start < today - timedelta(days=group.retro_days):
+        change_requests.needs_review(
+            request,
+            reason="Coverage would start more than %d days in the past: a billing specialist must approve it." % group.retro_days,
+        )
+        return
+    apply_new_enrollment(request, actor=None)
+
+
+def apply_new_enrollment(request: ChangeRequest, *, actor) -> None:
+    """Give the subscriber an ID and the dependents suffixes, put the coverage in the books, complete."""
+    subscriber = Subscriber.objects.select_for_update().get(pk=request.subscriber_id)
+    assign_subscriber_id(subscriber)
+    assign_member_suffixes(subscriber)
+    Coverage.objects.filter(pk=request.coverage_id, status=Coverage.Status.PENDING).update(status=Coverage.Status.ACTIVE)
+    change_requests.complete(request, note="Subscriber ID %s assigned; coverage in force from its start date." % subscriber.subscriber_id, actor=actor)
+
+
+def generate_subscriber_id() -> str:
+    return "M%09d" % secrets.randbelow(10**9)
+
+
+def assign_subscriber_id(subscriber: Subscriber) -> str:
+    """Give the subscriber a random, unique M + 9 digits ID (retrying on a collision); keep one already given."""
+    if subscriber.subscriber_id:
+        return subscriber.subscriber_id
+    for attempt in range(SUBSCRIBER_ID_ATTEMPTS):
+        candidate = generate_subscriber_id()
+        try:
+            with transaction.atomic():
+                Subscriber.objects.filter(pk=subscriber.pk).update(subscriber_id=candidate)
+        except IntegrityError:
+            if attempt == SUBSCRIBER_ID_ATTEMPTS - 1:
+                raise
+            continue
+        subscriber.subscriber_id = candidate
+        return candidate
+
+
+def assign_member_suffixes(subscriber: Subscriber) -> None:
+    """Number the subscriber's dependents -01, -02… in the order they were entered; never renumber."""
+    taken = Dependent.objects.filter(subscriber=subscriber).exclude(member_suffix="").aggregate(m=Max("member_suffix"))["m"]
+    number = int(taken) if taken else 0
+    for dependent in Dependent.objects.filter(subscriber=subscriber, member_suffix="").order_by("id"):
+        number += 1
+        dependent.member_suffix = "%02d" % number
+        dependent.save(update_fields=["member_suffix"])
+
+
+PROCESSORS = {
+    ChangeRequest.Kind.NEW_ENROLLMENT: process_new_enrollment,
+}
+APPLIERS = {
+    ChangeRequest.Kind.NEW_ENROLLMENT: apply_new_enrollment,
+}
