@@ -3,6 +3,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from accounts.scoping import GroupScopedQuerySet
 
@@ -18,6 +19,13 @@ class User(AbstractUser):
     # and stops working after `temporary_password_expires_at`.
     must_change_password = models.BooleanField(default=False)
     temporary_password_expires_at = models.DateTimeField(null=True, blank=True)
+    # Bumped to end every session of the user at once (deactivation, reset by a specialist):
+    # it is part of the session auth hash Django checks on every request.
+    session_epoch = models.PositiveIntegerField(default=0, editable=False)
+
+    def _get_session_auth_hash(self, secret=None):
+        key_salt = "accounts.User.get_session_auth_hash"
+        return salted_hmac(key_salt, "%s:%s" % (self.password, self.session_epoch), secret=secret, algorithm="sha256").hexdigest()
 
     def memberships_active(self):
         return self.memberships.filter(is_active=True, group__status=EmployerGroup.Status.ACTIVE).select_related("group")

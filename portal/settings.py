@@ -91,6 +91,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.middleware.SessionTimeoutMiddleware",  # 15 minutes idle, 12 hours in any case
+    "accounts.middleware.AccountGateMiddleware",  # temporary password, then two-factor, before anything else
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "accounts.middleware.NoStoreMiddleware",
@@ -223,6 +225,8 @@ SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_SECONDS", default=15 * 60)  # HIPAA
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
+PASSWORD_RESET_TIMEOUT = 60 * 60  # a self-service reset link works for one hour
+OTP_TOTP_ISSUER = "Group Benefits Portal"
 
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = 0.25  # hours: 15 minutes

@@ -1,0 +1,35 @@
+"""Reads about accounts that several views, the middleware and the admin share."""
+
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from accounts import rules
+from accounts.models import EmployerGroup, Membership, RegistrationRequest
+
+
+def mfa_required_for(user) -> bool:
+    """Whether one of the user's active groups requires two-factor authentication."""
+    return user.memberships_active().filter(group__require_mfa=True).exists()
+
+
+def has_mfa(user) -> bool:
+    """Whether the user has a confirmed TOTP device (recovery codes alone do not count)."""
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def group_admins(group):
+    """The group's admin users (active first), with their roles and last login."""
+    return Membership.objects.for_group(group).select_related("user").order_by("-is_active", "user__last_name", "user__first_name")
+
+
+def registration_group(registration: RegistrationRequest) -> EmployerGroup | None:
+    """The employer group a registration names, whatever its status, or None."""
+    if registration.group_id:
+        return registration.group
+    return EmployerGroup.objects.filter(group_id=registration.group_number).first()
+
+
+def registration_due_by(registration: RegistrationRequest):
+    """The date access is promised by: submitted + two business days (weekends skipped)."""
+    from django.utils import timezone
+
+    return rules.add_business_days(timezone.localdate(registration.submitted_at), rules.BUSINESS_DAYS_TO_GRANT_ACCESS)
