@@ -94,8 +94,8 @@ def snapshot_of(summary: wizard.Summary) -> dict:
         "subscriber": {
             "name": " ".join(filter(None, [sub["first_name"], sub["middle_initial"] and sub["middle_initial"] + ".", sub["last_name"]])),
             "date_of_birth": sub["date_of_birth"].isoformat(),
-            "gender": sub["gender"],
-            "marital_status": sub["marital_status"],
+            "gender": sub["gender_label"],
+            "marital_status": sub["marital_status_label"],
             "ssn": "***-**-%s" % sub["ssn_last4"] if sub.get("ssn_last4") else "",
             "address": ", ".join(filter(None, [sub["address_line1"], sub["address_line2"], sub["city"], "%s %s" % (sub["state"], sub["zip_code"])])),
             "phone": sub["phone"],
@@ -111,7 +111,7 @@ def snapshot_of(summary: wizard.Summary) -> dict:
             {
                 "name": " ".join(filter(None, [d["first_name"], d["middle_initial"] and d["middle_initial"] + ".", d["last_name"]])),
                 "date_of_birth": d["date_of_birth"].isoformat(),
-                "relationship": d["relationship"],
+                "relationship": d["relationship_label"],
                 "ssn": "***-**-%s" % d["ssn_last4"] if d.get("ssn_last4") else "",
                 "elect_coverage": d["elect_coverage"],
                 "has_other_coverage": d.get("has_other_coverage", False),

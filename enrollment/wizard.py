@@ -159,4 +159,10 @@ def build_summary(group, data: dict, *, today: date) -> Summary:
             dependents=[(d["relationship"], d["date_of_birth"]) for d in dependents],
             today=today,
         )
+    from enrollment.models import Dependent, Gender, Subscriber
+
+    sub["gender_label"] = Gender(sub["gender"]).label if sub.get("gender") in Gender.values else ""
+    sub["marital_status_label"] = dict(Subscriber.MaritalStatus.choices).get(sub.get("marital_status"), "")
+    for dep in dependents:
+        dep["relationship_label"] = dict(Dependent.Relationship.choices).get(dep.get("relationship"), "")
     return Summary(sub, subgroup, plan, start, plan_year, tier, premium, dependents, problems)

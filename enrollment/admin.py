@@ -1,0 +1,280 @@
+"""Django admin for the carrier's billing specialists: plans and rates, members, coverages, requests.
+
+Every changelist selects its foreign keys in the same query (no N+1), big foreign keys are raw
+IDs (a group has thousands of subscribers), and SSNs are shown masked only: the encrypted token
+and its hash never reach a page.
+"""
+
+import json
+
+from django import forms
+from django.contrib import admin
+from django.utils import timezone
+from django.utils.html import format_html
+
+from enrollment.models import (
+    ChangeRequest,
+    Coverage,
+    CoveredMember,
+    Dependent,
+    EnrollmentDraft,
+    IDCardOrder,
+    OpenEnrollmentElection,
+    Plan,
+    PlanAgeRate,
+    PlanOffering,
+    PlanRate,
+    RequestEvent,
+    Subscriber,
+)
+
+SSN_FIELDS = ("ssn_encrypted", "ssn_last4", "ssn_hash")
+
+
+def pretty_json(value) -> str:
+    return format_html("<pre style='white-space: pre-wrap'>{}</pre>", json.dumps(value, indent=2, sort_keys=True, default=str))
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """An inline that shows history: nothing added, changed or deleted from here."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+# --- Plans and rates ---------------------------------------------------------------------------
+
+
+class PlanRateInline(admin.TabularInline):
+    model = PlanRate
+    extra = 0
+    fields = ("plan_year", "tier", "monthly_premium")
+
+
+@admin.register(Plan)
+class PlanAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "plan_type", "metal_level", "network", "deductible", "out_of_pocket_max", "successor", "is_active")
+    list_filter = ("plan_type", "metal_level", "is_active", "network")
+    search_fields = ("code", "name")
+    list_select_related = ("successor",)
+    autocomplete_fields = ("successor",)
+    inlines = [PlanRateInline]
+
+
+@admin.register(PlanOffering)
+class PlanOfferingAdmin(admin.ModelAdmin):
+    list_display = ("plan", "group", "subgroup", "plan_year")
+    list_filter = ("plan_year", "plan")
+    search_fields = ("=group__group_id", "group__legal_name", "plan__code", "plan__name")
+    list_select_related = ("plan", "group", "subgroup")
+    autocomplete_fields = ("plan",)
+    raw_id_fields = ("group", "subgroup")
+
+
+@admin.register(PlanRate)
+class PlanRateAdmin(admin.ModelAdmin):
+    list_display = ("plan", "plan_year", "tier", "monthly_premium")
+    list_filter = ("plan_year", "tier", "plan")
+    search_fields = ("plan__code", "plan__name")
+    list_select_related = ("plan",)
+    autocomplete_fields = ("plan",)
+
+
+@admin.register(PlanAgeRate)
+class PlanAgeRateAdmin(admin.ModelAdmin):
+    list_display = ("plan", "plan_year", "age_band", "monthly_premium")
+    list_filter = ("plan_year", "plan")
+    search_fields = ("plan__code", "plan__name", "=age_band")
+    list_select_related = ("plan",)
+    autocomplete_fields = ("plan",)
+
+
+# --- Members -------------------------------------------------------------------------------------
+
+
+class SSNForm(forms.ModelForm):
+    """Take a new SSN in plain digits (write-only); the stored token never leaves the server."""
+
+    new_ssn = forms.RegexField(
+        label="New SSN", regex=r"^\d{3}-?\d{2}-?\d{4}$", required=False,
+        help_text="Leave empty to keep the current SSN. Shown masked once saved.",
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+    def save(self, commit=True):
+        if self.cleaned_data.get("new_ssn"):
+            self.instance.set_ssn(self.cleaned_data["new_ssn"])
+        return super().save(commit=commit)
+
+
+class DependentInline(admin.TabularInline):
+    model = Dependent
+    form = SSNForm
+    extra = 0
+    fk_name = "subscriber"
+    fields = ("member_suffix", "first_name", "last_name", "date_of_birth", "gender", "relationship", "masked_ssn",
+              "new_ssn", "has_other_coverage", "other_carrier", "removed_on")
+    readonly_fields = ("masked_ssn",)
+    show_change_link = True
+
+
+@admin.register(Subscriber)
+class SubscriberAdmin(admin.ModelAdmin):
+    form = SSNForm
+    list_display = ("subscriber_id", "last_name", "first_name", "group", "subgroup", "date_of_birth", "masked_ssn", "hire_date")
+    list_filter = ("gender", "marital_status")
+    search_fields = ("=subscriber_id", "last_name", "first_name", "=group__group_id", "=ssn_last4")
+    list_select_related = ("group", "subgroup")
+    raw_id_fields = ("group", "subgroup")
+    exclude = SSN_FIELDS
+    readonly_fields = ("masked_ssn", "created_at")
+    inlines = [DependentInline]
+    show_full_result_count = False  # a count(*) of every subscriber on each page is wasted work
+
+    def save_formset(self, request, form, formset, change):
+        # A dependent added inline belongs to its subscriber's group.
+        for dependent in formset.save(commit=False):
+            dependent.group_id = form.instance.group_id
+            dependent.save()
+        for dependent in formset.deleted_objects:
+            dependent.delete()
+        formset.save_m2m()
+
+
+@admin.register(Dependent)
+class DependentAdmin(admin.ModelAdmin):
+    form = SSNForm
+    list_display = ("member_id", "full_name", "relationship", "date_of_birth", "masked_ssn", "has_other_coverage", "removed_on")
+    list_filter = ("relationship", "has_other_coverage", "gender")
+    search_fields = ("=subscriber__subscriber_id", "last_name", "first_name", "=group__group_id")
+    list_select_related = ("subscriber", "group")
+    raw_id_fields = ("group", "subscriber")
+    exclude = SSN_FIELDS
+    readonly_fields = ("masked_ssn", "created_at")
+    show_full_result_count = False
+
+    @admin.display(description="member ID", ordering="subscriber__subscriber_id")
+    def member_id(self, obj):
+        return "%s-%s" % (obj.subscriber.subscriber_id or "(pending)", obj.member_suffix or "??")
+
+
+# --- Coverage ------------------------------------------------------------------------------------
+
+
+class CoveredMemberInline(admin.TabularInline):
+    model = CoveredMember
+    extra = 0
+    raw_id_fields = ("dependent",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("dependent")
+
+
+@admin.register(Coverage)
+class CoverageAdmin(admin.ModelAdmin):
+    list_display = ("subscriber", "group", "plan", "plan_year", "tier", "start", "end", "status", "termination_reason")
+    list_filter = ("status", "tier", "plan_year", "termination_reason", "plan")
+    search_fields = ("=subscriber__subscriber_id", "subscriber__last_name", "=group__group_id")
+    list_select_related = ("subscriber", "group", "plan")
+    raw_id_fields = ("group", "subscriber")
+    autocomplete_fields = ("plan",)
+    readonly_fields = ("created_at",)
+    date_hierarchy = "start"
+    inlines = [CoveredMemberInline]
+    show_full_result_count = False
+
+
+# --- Requests ------------------------------------------------------------------------------------
+
+
+class RequestEventInline(ReadOnlyInline):
+    model = RequestEvent
+    fields = ("at", "status", "note", "actor")
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
+
+
+@admin.register(ChangeRequest)
+class ChangeRequestAdmin(admin.ModelAdmin):
+    """Find a request by confirmation number; decide the ones that need review."""
+
+    list_display = ("display_number", "kind", "status", "group", "subscriber", "submitted_by", "submitted_at", "decided_at")
+    list_filter = ("status", "kind", "submitted_at")
+    search_fields = ("=confirmation_number", "=subscriber__subscriber_id", "subscriber__last_name", "=group__group_id")
+    list_select_related = ("group", "subscriber", "submitted_by")
+    date_hierarchy = "submitted_at"
+    fields = ("confirmation_number", "kind", "group", "subscriber", "coverage", "submitted_by", "submitted_at",
+              "snapshot_pretty", "status", "reason", "decided_at")
+    readonly_fields = ("confirmation_number", "kind", "group", "subscriber", "coverage", "submitted_by", "submitted_at",
+                       "snapshot_pretty", "decided_at")
+    inlines = [RequestEventInline]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False  # requests come from group admins, each with its confirmation number
+
+    @admin.display(description="confirmation number", ordering="confirmation_number")
+    def display_number(self, obj):
+        return obj.display_number
+
+    @admin.display(description="what was asked")
+    def snapshot_pretty(self, obj):
+        return pretty_json(obj.snapshot)
+
+    def get_search_results(self, request, queryset, search_term):
+        # "abcde-fghjk" finds ABCDEFGHJK: numbers are shown with a dash, typed in any case.
+        compact = search_term.replace("-", "").strip().upper()
+        if len(compact) == 10 and compact.isalnum():
+            search_term = compact
+        return super().get_search_results(request, queryset, search_term)
+
+    def save_model(self, request, obj, form, change):
+        if "status" in form.changed_data:
+            if obj.status in ChangeRequest.FINAL and obj.decided_at is None:
+                obj.decided_at = timezone.now()
+            super().save_model(request, obj, form, change)
+            RequestEvent.objects.create(request=obj, status=obj.status, note=obj.reason, actor=request.user)
+        else:
+            super().save_model(request, obj, form, change)
+
+
+@admin.register(OpenEnrollmentElection)
+class OpenEnrollmentElectionAdmin(admin.ModelAdmin):
+    list_display = ("subscriber", "group", "plan_year", "choice", "plan", "decline_reason", "alternate_plan_name", "created_at")
+    list_filter = ("choice", "plan_year", "decline_reason")
+    search_fields = ("=subscriber__subscriber_id", "subscriber__last_name", "=group__group_id")
+    list_select_related = ("subscriber", "group", "plan")
+    raw_id_fields = ("group", "subscriber", "request")
+    autocomplete_fields = ("plan",)
+
+
+@admin.register(IDCardOrder)
+class IDCardOrderAdmin(admin.ModelAdmin):
+    list_display = ("subscriber", "group", "quantity", "ship_to", "status", "ordered_at", "shipped_at")
+    list_filter = ("status", "ship_to")
+    search_fields = ("=subscriber__subscriber_id", "subscriber__last_name", "=group__group_id")
+    list_select_related = ("subscriber", "group")
+    raw_id_fields = ("group", "subscriber", "request", "dependents")
+    date_hierarchy = "ordered_at"
+
+
+@admin.register(EnrollmentDraft)
+class EnrollmentDraftAdmin(admin.ModelAdmin):
+    list_display = ("id", "group", "created_by", "created_at", "updated_at", "request")
+    search_fields = ("=group__group_id", "created_by__username")
+    list_select_related = ("group", "created_by", "request")
+    raw_id_fields = ("group", "created_by", "request")
+    readonly_fields = ("data_pretty", "created_at", "updated_at")
+    exclude = ("data",)
+
+    @admin.display(description="data")
+    def data_pretty(self, obj):
+        return pretty_json(obj.data)
