@@ -1,0 +1,223 @@
+"""Django admin for billing specialists: invoices (read-only), manual adjustments, payments, autopay.
+
+An issued invoice never changes, so invoices, their lines and payments are view-only here:
+corrections are adjustments, which land on the next invoice. Payments come from Stripe (or a
+posted check through the billing services), never typed into a model form that would leave the
+invoice's amount paid behind.
+"""
+
+from django import forms
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+
+from accounts.models import AuditEvent
+from billing.models import Adjustment, Autopay, BillingAccount, Invoice, InvoiceLine, InvoiceLineMember, Payment, PaymentMethod
+
+
+class ViewOnlyAdmin(admin.ModelAdmin):
+    """History: nothing added, changed or deleted from the admin."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ViewOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+# --- Invoices ------------------------------------------------------------------------------------
+
+
+class InvoiceLineInline(ViewOnlyInline):
+    model = InvoiceLine
+    fields = ("kind", "subscriber", "subgroup", "plan", "tier", "members", "service_month", "amount", "memo")
+    readonly_fields = fields
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("subscriber", "subgroup", "plan")
+
+
+class PaymentInline(ViewOnlyInline):
+    model = Payment
+    fk_name = "invoice"
+    fields = ("created_at", "amount", "status", "source", "payment_method", "received_at")
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("payment_method")
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(ViewOnlyAdmin):
+    list_display = ("number", "group", "period", "issued_on", "due_on", "current_premium", "adjustments_total", "amount_due", "amount_paid", "status")
+    list_filter = ("status", "period")
+    search_fields = ("=number", "=group__group_id", "group__legal_name")
+    list_select_related = ("group",)
+    date_hierarchy = "period"
+    readonly_fields = ("lines_link",)
+    inlines = [InvoiceLineInline, PaymentInline]
+    show_full_result_count = False
+
+    @admin.display(description="lines")
+    def lines_link(self, obj):
+        url = reverse("admin:billing_invoiceline_changelist") + "?invoice__id__exact=%d" % obj.pk
+        return format_html('<a href="{}">Search and filter this invoice\'s lines</a>', url)
+
+
+class InvoiceLineMemberInline(ViewOnlyInline):
+    model = InvoiceLineMember
+    fields = ("dependent", "age", "age_band", "amount")
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("dependent")
+
+
+@admin.register(InvoiceLine)
+class InvoiceLineAdmin(ViewOnlyAdmin):
+    list_display = ("invoice", "kind", "subscriber", "subgroup", "plan", "tier", "members", "service_month", "amount", "memo")
+    list_filter = ("kind", "tier", "service_month")
+    search_fields = ("=invoice__number", "=subscriber__subscriber_id", "subscriber__last_name", "memo")
+    list_select_related = ("invoice", "subscriber", "subgroup", "plan")
+    inlines = [InvoiceLineMemberInline]
+    show_full_result_count = False
+
+
+@admin.register(InvoiceLineMember)
+class InvoiceLineMemberAdmin(ViewOnlyAdmin):
+    list_display = ("line", "invoice_number", "dependent", "age", "age_band", "amount")
+    search_fields = ("=line__invoice__number", "=line__subscriber__subscriber_id")
+    list_select_related = ("line__invoice", "dependent")
+    show_full_result_count = False
+
+    @admin.display(description="invoice", ordering="line__invoice__number")
+    def invoice_number(self, obj):
+        return obj.line.invoice.number
+
+
+# --- Adjustments -----------------------------------------------------------------------------------
+
+
+class AdjustmentForm(forms.ModelForm):
+    class Meta:
+        model = Adjustment
+        fields = ("group", "subscriber", "service_month", "amount", "memo")
+        help_texts = {
+            "amount": "Positive charges the group, negative credits it.",
+            "service_month": "The first day of the month corrected.",
+        }
+
+    def clean_service_month(self):
+        month = self.cleaned_data["service_month"]
+        if month.day != 1:
+            raise forms.ValidationError("Give the first day of the month corrected.", code="adjustment_month_first")
+        return month
+
+    def clean_amount(self):
+        amount = self.cleaned_data["amount"]
+        if amount == 0:
+            raise forms.ValidationError("An adjustment of zero changes nothing.", code="adjustment_zero")
+        return amount
+
+    def clean(self):
+        data = super().clean()
+        group, subscriber = data.get("group"), data.get("subscriber")
+        if group and subscriber and subscriber.group_id != group.pk:
+            self.add_error("subscriber", forms.ValidationError("This subscriber is in another group.", code="subscriber_other_group"))
+        return data
+
+
+@admin.register(Adjustment)
+class AdjustmentAdmin(admin.ModelAdmin):
+    """Specialists post manual adjustments with a memo; they land on the group's next invoice."""
+
+    form = AdjustmentForm
+    list_display = ("created_at", "group", "subscriber", "service_month", "amount", "memo", "source", "created_by", "invoice_number")
+    list_filter = ("source", "service_month")
+    search_fields = ("=group__group_id", "=subscriber__subscriber_id", "memo", "=invoice_line__invoice__number")
+    list_select_related = ("group", "subscriber", "created_by", "invoice_line__invoice")
+    raw_id_fields = ("group", "subscriber")
+    readonly_fields = ("source", "change_request", "created_by", "created_at", "invoice_line")
+    show_full_result_count = False
+
+    def has_change_permission(self, request, obj=None):
+        # Once on an invoice it is part of it, and an issued invoice never changes.
+        if obj is not None and obj.invoice_line_id:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.invoice_line_id:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    @admin.display(description="on invoice", ordering="invoice_line__invoice__number")
+    def invoice_number(self, obj):
+        return obj.invoice_line.invoice.number if obj.invoice_line_id else "(next invoice)"
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.source = Adjustment.Source.MANUAL
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+        AuditEvent.objects.create(
+            actor=request.user, username=request.user.get_username(), group_id=obj.group_id,
+            action=AuditEvent.Action.ADJUSTMENT_POSTED, object_type="adjustment", object_id=str(obj.pk),
+            detail={"amount": str(obj.amount), "service_month": obj.service_month.isoformat(), "changed": change},
+        )
+
+
+# --- Accounts, methods, autopay, payments ---------------------------------------------------------------
+
+
+@admin.register(BillingAccount)
+class BillingAccountAdmin(admin.ModelAdmin):
+    list_display = ("group", "stripe_customer_id")
+    search_fields = ("=group__group_id", "group__legal_name", "=stripe_customer_id")
+    list_select_related = ("group",)
+    raw_id_fields = ("group",)
+
+
+@admin.register(PaymentMethod)
+class PaymentMethodAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "group", "kind", "exp_month", "exp_year", "created_by", "created_at", "removed_at")
+    list_filter = ("kind", "brand")
+    search_fields = ("=group__group_id", "group__legal_name", "=last4", "=stripe_payment_method_id")
+    list_select_related = ("group", "created_by")
+    raw_id_fields = ("group", "created_by")
+    readonly_fields = ("stripe_payment_method_id", "created_at")
+
+
+@admin.register(Autopay)
+class AutopayAdmin(admin.ModelAdmin):
+    list_display = ("group", "payment_method", "is_active", "created_by", "created_at")
+    list_filter = ("is_active",)
+    search_fields = ("=group__group_id", "group__legal_name")
+    list_select_related = ("group", "payment_method", "created_by")
+    raw_id_fields = ("group", "payment_method", "created_by")
+    readonly_fields = ("created_at",)
+
+
+@admin.register(Payment)
+class PaymentAdmin(ViewOnlyAdmin):
+    list_display = ("created_at", "group", "invoice", "amount", "status", "source", "payment_method", "attempt", "received_at")
+    list_filter = ("status", "source", "created_at")
+    search_fields = ("=group__group_id", "=invoice__number", "=stripe_payment_intent_id", "=idempotency_key")
+    list_select_related = ("group", "invoice", "payment_method", "created_by")
+    date_hierarchy = "created_at"
+    show_full_result_count = False
