@@ -9,10 +9,10 @@ from django_tables2 import RequestConfig
 
 from accounts.access import group_view
 from accounts.models import ENROLLMENT_ROLES
-from enrollment import rules, selectors, services, wizard
+from enrollment import selectors, services, wizard
 from enrollment.filters import RequestFilter, RosterFilter
 from enrollment.forms import DependentFormSet, FindRequestForm, PlanForm, SubscriberForm
-from enrollment.models import EnrollmentDraft, RequestEvent
+from enrollment.models import EnrollmentDraft, RequestEvent, Tier
 from enrollment.tables import RequestTable, RosterTable
 
 enrollment_view = group_view(allow=ENROLLMENT_ROLES)
@@ -108,8 +108,6 @@ def enrollment_plan(request, group, draft_id):
         form = PlanForm(initial={"plan": saved.get("plan_id"), "coverage_start": start.isoformat()}, **kwargs)
         selected = str(saved.get("plan_id", ""))
     plan_year, cards = wizard.plan_cards(group, draft.data, start)
-    from enrollment.models import Tier
-
     tier = wizard.tier_of(draft.data)
     return _render_step(request, group, draft, "plan", {
         "form": form, "cards": cards, "plan_year": plan_year, "selected": selected, "subgroup": subgroup,

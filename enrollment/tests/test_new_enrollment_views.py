@@ -1,5 +1,6 @@
 """The New Enrollment wizard's pages: steps, rules shown next to fields, access."""
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -203,3 +204,21 @@ def test_another_admin_of_the_group_cannot_open_alices_draft(client, group, enro
     factories.MembershipFactory(user=dana, group=group, role="enrollment")
     client.force_login(dana)
     assert client.get(url("enrollment_plan", draft_id=draft.pk)).status_code == 404
+
+
+def test_an_age_banded_group_sees_the_sum_of_the_members_premiums(alice_client, url, enroll, group, plans):
+    from enrollment import rules
+    from enrollment.tests.helpers import add_age_rates, proposed_start
+
+    group.rating_method = "age_banded"
+    group.save()
+    start = proposed_start(group)
+    plan_year = rules.plan_year_of(group.renewal_month, start)
+    add_age_rates(plans["gold"], [plan_year])
+    draft = enroll(dependents=[helpers.SPOUSE, helpers.CHILD])
+    summary = alice_client.get(url("enrollment_summary", draft_id=draft.pk)).context["summary"]
+    year_start = rules.plan_year_start(group.renewal_month, plan_year)
+    on = max(year_start, start)
+    ages = [rules.age_on(d, on) for d in (date(1988, 2, 14), date(1986, 7, 1), date(2015, 3, 9))]
+    expected = sum(Decimal("100.00") + (0 if age <= 14 else age - 14) for age in ages)
+    assert summary.premium == expected
