@@ -193,6 +193,10 @@ class DependentForm(forms.Form):
 
 
 class BaseDependentFormSet(forms.BaseFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        form.fields["DELETE"].label = "Remove this dependent"
+
     def clean(self):
         if any(self.errors):
             return
