@@ -26,11 +26,17 @@ def invoice_number(group: EmployerGroup, period: date) -> str:
     return "INV-%s-%s" % (group.group_id, period.strftime("%Y%m"))
 
 
-def is_current(today: date) -> bool:
-    """Whether the demo's billing (and coverages) were built this month already."""
+def last_invoiced_month(today: date) -> date:
+    """The latest month invoiced by `today`: next month's invoice is issued on the invoice day (the 15th)."""
     anchor = enrollment_demo.anchor_month(today)
+    return rules.add_months(anchor, 1) if today.day >= 15 else anchor
+
+
+def is_current(today: date) -> bool:
+    """Whether the demo's billing (and coverages) were built for this invoice cycle already."""
+    last = last_invoiced_month(today)
     periods = Invoice.objects.filter(group__group_id=enrollment_demo.ACME.group_id).aggregate(first=Min("period"), last=Max("period"))
-    return periods == {"first": rules.add_months(anchor, 1 - enrollment_demo.HISTORY_MONTHS), "last": anchor}
+    return periods == {"first": rules.add_months(last, 1 - enrollment_demo.HISTORY_MONTHS), "last": last}
 
 
 def clear_billing(groups) -> None:
@@ -93,7 +99,8 @@ def seed_billing(groups: dict[str, EmployerGroup], users: dict, today: date) -> 
     (one partially paid by check) and the latest of every group (open)."""
     rates = _Rates()
     anchor = enrollment_demo.anchor_month(today)
-    months = [rules.add_months(anchor, -i) for i in range(enrollment_demo.HISTORY_MONTHS - 1, -1, -1)]
+    last = last_invoiced_month(today)
+    months = [rules.add_months(last, -i) for i in range(enrollment_demo.HISTORY_MONTHS - 1, -1, -1)]
     payers = {
         enrollment_demo.ACME.group_id: (Payment.Source.ONLINE, users["bill"]),
         enrollment_demo.BLUEBIRD.group_id: (Payment.Source.ONLINE, users["charlie"]),
