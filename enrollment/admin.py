@@ -8,9 +8,14 @@ and its hash never reach a page.
 import json
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.db import transaction
+from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.html import format_html
+
+from enrollment import change_requests, processors
 
 from enrollment.models import (
     ChangeRequest,
@@ -202,6 +207,11 @@ class RequestEventInline(ReadOnlyInline):
         return super().get_queryset(request).select_related("actor")
 
 
+class RejectRequestForm(forms.Form):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=1000,
+                             help_text="Shown to the group admin in Track Requests and emailed to them.")
+
+
 @admin.register(ChangeRequest)
 class ChangeRequestAdmin(admin.ModelAdmin):
     """Find a request by confirmation number; decide the ones that need review."""
@@ -213,8 +223,10 @@ class ChangeRequestAdmin(admin.ModelAdmin):
     date_hierarchy = "submitted_at"
     fields = ("confirmation_number", "kind", "group", "subscriber", "coverage", "submitted_by", "submitted_at",
               "snapshot_pretty", "status", "reason", "decided_at")
-    readonly_fields = ("confirmation_number", "kind", "group", "subscriber", "coverage", "submitted_by", "submitted_at",
-                       "snapshot_pretty", "decided_at")
+    # Decisions go through the request pipeline (the actions below), never a bare status edit,
+    # so the timeline, the audit trail, the coverage and the admin's email all follow.
+    readonly_fields = fields
+    actions = ["approve_requests", "reject_requests"]
     inlines = [RequestEventInline]
     show_full_result_count = False
 
@@ -236,14 +248,39 @@ class ChangeRequestAdmin(admin.ModelAdmin):
             search_term = compact
         return super().get_search_results(request, queryset, search_term)
 
-    def save_model(self, request, obj, form, change):
-        if "status" in form.changed_data:
-            if obj.status in ChangeRequest.FINAL and obj.decided_at is None:
-                obj.decided_at = timezone.now()
-            super().save_model(request, obj, form, change)
-            RequestEvent.objects.create(request=obj, status=obj.status, note=obj.reason, actor=request.user)
-        else:
-            super().save_model(request, obj, form, change)
+    @admin.action(description="Approve and apply (needs review only)", permissions=["change"])
+    def approve_requests(self, request, queryset):
+        for change_request in queryset.order_by("submitted_at"):
+            try:
+                processors.approve(change_request, actor=request.user)
+            except (change_requests.RequestAlreadyDecided, KeyError) as error:
+                self.message_user(request, "%s not approved: %s" % (change_request.display_number, error), messages.ERROR)
+            else:
+                self.message_user(request, "%s approved and applied." % change_request.display_number, messages.SUCCESS)
+
+    @admin.action(description="Reject with a reason", permissions=["change"])
+    def reject_requests(self, request, queryset):
+        form = RejectRequestForm(request.POST if "apply" in request.POST else None)
+        if form.is_valid():
+            for change_request in queryset.order_by("submitted_at"):
+                try:
+                    with transaction.atomic():
+                        locked = ChangeRequest.objects.select_for_update().get(pk=change_request.pk)
+                        change_requests.reject(locked, reason=form.cleaned_data["reason"], actor=request.user)
+                except change_requests.RequestAlreadyDecided as error:
+                    self.message_user(request, "%s not rejected: %s" % (change_request.display_number, error), messages.ERROR)
+                else:
+                    self.message_user(request, "%s rejected; the admin is emailed the reason." % change_request.display_number, messages.SUCCESS)
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Reject with a reason",
+            "opts": self.model._meta,
+            "queryset": queryset,
+            "form": form,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "enrollment/admin/reject_requests.html", context)
 
 
 @admin.register(OpenEnrollmentElection)

@@ -28,7 +28,7 @@ DEMO_PASSWORD = "demo-password-2026"
 
 
 def main() -> int:
-    for folder in ("celery/queue", "celery/processed", "mail", "cache"):
+    for folder in ("celery/queue", "celery/processed", "celery/control", "mail", "cache"):
         (DATA_DIR / folder).mkdir(parents=True, exist_ok=True)
     env = dict(os.environ)
     env.setdefault("PORTAL_MODE", "local")

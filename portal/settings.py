@@ -146,6 +146,7 @@ else:
         "data_folder_in": str(CELERY_QUEUE_DIR),
         "data_folder_out": str(CELERY_QUEUE_DIR),
         "processed_folder": str(CELERY_PROCESSED_DIR),
+        "control_folder": str(DATA_DIR / "celery" / "control"),
         "store_processed": False,
         "polling_interval": 0.1,
     }
