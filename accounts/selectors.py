@@ -21,6 +21,13 @@ def group_admins(group):
     return Membership.objects.for_group(group).select_related("user").order_by("-is_active", "user__last_name", "user__first_name")
 
 
+def pending_new_user_requests(group):
+    """New users the group's primary admins asked for, not yet decided by a specialist."""
+    return RegistrationRequest.objects.filter(
+        group=group, kind=RegistrationRequest.Kind.NEW_USER, status=RegistrationRequest.Status.PENDING
+    ).prefetch_related("people")
+
+
 def registration_group(registration: RegistrationRequest) -> EmployerGroup | None:
     """The employer group a registration names, whatever its status, or None."""
     if registration.group_id:

@@ -254,12 +254,12 @@ def mfa_remove(request):
 
 @group_view(allow=PRIMARY_ONLY)
 def manage_users(request, group):
-    pending = group.registrations.filter(status="pending").prefetch_related("people")
-    return render(request, "accounts/manage_users.html", {"admins": selectors.group_admins(group), "pending": pending})
+    context = {"admins": selectors.group_admins(group), "pending": selectors.pending_new_user_requests(group)}
+    return render(request, "accounts/manage_users.html", context)
 
 
+@group_view(allow=PRIMARY_ONLY)  # outermost: another group's admin gets 404, not 405
 @require_POST
-@group_view(allow=PRIMARY_ONLY)
 def deactivate_user(request, group, membership_pk):
     membership = get_object_or_404(Membership.objects.for_group(group).select_related("user"), pk=membership_pk, is_active=True)
     try:

@@ -99,7 +99,7 @@ def test_the_password_change_validates_and_clears_the_temporary_flag(client, gro
     assert AuditEvent.objects.filter(action="password_change", actor=user).exists()
 
 
-def test_a_password_change_ends_the_users_other_sessions(client, alice, django_user_model):
+def test_a_password_change_ends_the_users_other_sessions(client, alice):
     from django.test import Client
 
     other = Client()

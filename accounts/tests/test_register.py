@@ -1,7 +1,7 @@
 import pytest
 from django.urls import reverse
 
-from accounts.models import Membership, RegistrationRequest, RegistrationUser
+from accounts.models import RegistrationRequest, RegistrationUser
 
 URL = reverse("accounts:register")
 
