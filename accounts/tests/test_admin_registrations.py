@@ -133,3 +133,15 @@ def test_a_group_admin_cannot_reach_the_admin(client, alice):
     client.force_login(alice)
     response = client.get(CHANGELIST)
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_sends_the_username_email_before_the_password_email(celery_worker_redis, wait, group, specialist):
+    from django.core import mail
+
+    registration = submit(extra_people=0)
+    assert wait(lambda: len(mail.outbox) == 1), "the receipt was not sent"
+    services.approve_registration(registration=registration, acting_user=specialist, ip_address=None, login_url="http://testserver/login/")
+    assert wait(lambda: len(mail.outbox) == 3), "the worker did not send both emails"
+    assert ["(1 of 2)" in m.subject for m in mail.outbox[1:]] == [True, False]
