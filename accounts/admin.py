@@ -3,18 +3,16 @@
 from axes.models import AccessAttempt
 from django.conf import settings
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html_join
 
 from accounts import rules, selectors, services
-from accounts.forms import RejectRegistrationForm
 from accounts.models import AuditEvent, EmployerGroup, Membership, RegistrationRequest, RegistrationUser, Subgroup, User
 from accounts.signals import client_ip
+from portal.admin_tools import with_reason
 
 
 def _login_url(request):
@@ -107,27 +105,21 @@ class RegistrationRequestAdmin(admin.ModelAdmin):
 
     @admin.action(description="Reject with a reason", permissions=["change"])
     def reject_registrations(self, request, queryset):
-        form = RejectRegistrationForm(request.POST if "apply" in request.POST else None)
-        if form.is_valid():
-            for registration in queryset:
-                try:
-                    services.reject_registration(
-                        registration=registration, reason=form.cleaned_data["reason"], acting_user=request.user, ip_address=client_ip(request)
-                    )
-                except ValidationError as error:
-                    self.message_user(request, "%s not rejected: %s" % (registration, " ".join(error.messages)), messages.ERROR)
-                else:
-                    self.message_user(request, "%s rejected; the reason was emailed." % registration, messages.SUCCESS)
-            return None
-        context = {
-            **self.admin_site.each_context(request),
-            "title": "Reject with a reason",
-            "opts": self.model._meta,
-            "queryset": queryset,
-            "form": form,
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-        }
-        return TemplateResponse(request, "accounts/admin/reject_registrations.html", context)
+        def reject(registration, reason):
+            try:
+                services.reject_registration(
+                    registration=registration, reason=reason, acting_user=request.user, ip_address=client_ip(request)
+                )
+            except ValidationError as error:
+                self.message_user(request, "%s not rejected: %s" % (registration, " ".join(error.messages)), messages.ERROR)
+            else:
+                self.message_user(request, "%s rejected; the reason was emailed." % registration, messages.SUCCESS)
+
+        return with_reason(
+            self, request, queryset, action="reject_registrations", title="Reject with a reason",
+            intro="Reject these registrations. The reason is emailed to each registrant.",
+            label="Reason (emailed to the registrant)", submit="Reject and email the reason", apply=reject,
+        )
 
 
 # --- Users ------------------------------------------------------------------------------------------

@@ -140,12 +140,6 @@ class RemoveMfaForm(forms.Form):
         return self.cleaned_data["password"]
 
 
-class RejectRegistrationForm(forms.Form):
-    reason = forms.CharField(
-        label="Reason (emailed to the registrant)", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
-    )
-
-
 class QueuedPasswordResetForm(PasswordResetForm):
     """Django's self-service reset, with the email sent by the Celery task instead of in the request."""
 

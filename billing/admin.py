@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 
 from accounts.models import AuditEvent
+from portal.admin_tools import ReadOnlyInline
 from billing.models import Adjustment, Autopay, BillingAccount, Invoice, InvoiceLine, InvoiceLineMember, Payment, PaymentMethod
 
 
@@ -28,21 +29,10 @@ class ViewOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class ViewOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
 # --- Invoices ------------------------------------------------------------------------------------
 
 
-class InvoiceLineInline(ViewOnlyInline):
+class InvoiceLineInline(ReadOnlyInline):
     model = InvoiceLine
     fields = ("kind", "subscriber", "subgroup", "plan", "tier", "members", "service_month", "amount", "memo")
     readonly_fields = fields
@@ -52,7 +42,7 @@ class InvoiceLineInline(ViewOnlyInline):
         return super().get_queryset(request).select_related("subscriber", "subgroup", "plan")
 
 
-class PaymentInline(ViewOnlyInline):
+class PaymentInline(ReadOnlyInline):
     model = Payment
     fk_name = "invoice"
     fields = ("created_at", "amount", "status", "source", "payment_method", "received_at")
@@ -79,7 +69,7 @@ class InvoiceAdmin(ViewOnlyAdmin):
         return format_html('<a href="{}">Search and filter this invoice\'s lines</a>', url)
 
 
-class InvoiceLineMemberInline(ViewOnlyInline):
+class InvoiceLineMemberInline(ReadOnlyInline):
     model = InvoiceLineMember
     fields = ("dependent", "age", "age_band", "amount")
     readonly_fields = fields

@@ -9,13 +9,11 @@ import json
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
 from django.db import transaction
-from django.template.response import TemplateResponse
-from django.utils import timezone
 from django.utils.html import format_html
 
 from enrollment import change_requests, processors
+from portal.admin_tools import ReadOnlyInline, with_reason
 
 from enrollment.models import (
     ChangeRequest,
@@ -37,20 +35,7 @@ SSN_FIELDS = ("ssn_encrypted", "ssn_last4", "ssn_hash")
 
 
 def pretty_json(value) -> str:
-    return format_html("<pre style='white-space: pre-wrap'>{}</pre>", json.dumps(value, indent=2, sort_keys=True, default=str))
-
-
-class ReadOnlyInline(admin.TabularInline):
-    """An inline that shows history: nothing added, changed or deleted from here."""
-
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
+    return format_html("<pre>{}</pre>", json.dumps(value, indent=2, sort_keys=True, default=str))
 
 
 # --- Plans and rates ---------------------------------------------------------------------------
@@ -207,11 +192,6 @@ class RequestEventInline(ReadOnlyInline):
         return super().get_queryset(request).select_related("actor")
 
 
-class RejectRequestForm(forms.Form):
-    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=1000,
-                             help_text="Shown to the group admin in Track Requests and emailed to them.")
-
-
 @admin.register(ChangeRequest)
 class ChangeRequestAdmin(admin.ModelAdmin):
     """Find a request by confirmation number; decide the ones that need review."""
@@ -260,27 +240,22 @@ class ChangeRequestAdmin(admin.ModelAdmin):
 
     @admin.action(description="Reject with a reason", permissions=["change"])
     def reject_requests(self, request, queryset):
-        form = RejectRequestForm(request.POST if "apply" in request.POST else None)
-        if form.is_valid():
-            for change_request in queryset.order_by("submitted_at"):
-                try:
-                    with transaction.atomic():
-                        locked = ChangeRequest.objects.select_for_update().get(pk=change_request.pk)
-                        change_requests.reject(locked, reason=form.cleaned_data["reason"], actor=request.user)
-                except change_requests.RequestAlreadyDecided as error:
-                    self.message_user(request, "%s not rejected: %s" % (change_request.display_number, error), messages.ERROR)
-                else:
-                    self.message_user(request, "%s rejected; the admin is emailed the reason." % change_request.display_number, messages.SUCCESS)
-            return None
-        context = {
-            **self.admin_site.each_context(request),
-            "title": "Reject with a reason",
-            "opts": self.model._meta,
-            "queryset": queryset,
-            "form": form,
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-        }
-        return TemplateResponse(request, "enrollment/admin/reject_requests.html", context)
+        def reject(change_request, reason):
+            try:
+                with transaction.atomic():
+                    locked = ChangeRequest.objects.select_for_update().get(pk=change_request.pk)
+                    change_requests.reject(locked, reason=reason, actor=request.user)
+            except change_requests.RequestAlreadyDecided as error:
+                self.message_user(request, "%s not rejected: %s" % (change_request.display_number, error), messages.ERROR)
+            else:
+                self.message_user(request, "%s rejected; the admin is emailed the reason." % change_request.display_number, messages.SUCCESS)
+
+        return with_reason(
+            self, request, queryset.order_by("submitted_at"), action="reject_requests", title="Reject with a reason",
+            intro="Reject these requests. The reason shows in Track Requests and is emailed to the admin who asked; "
+                  "a pending coverage is voided.",
+            label="Reason (shown to the group admin)", submit="Reject and email the reason", apply=reject,
+        )
 
 
 @admin.register(OpenEnrollmentElection)

@@ -114,7 +114,7 @@ def test_reject_asks_for_a_reason_and_emails_it(specialist_client, group, mailou
 
 
 def test_the_queue_lists_pending_registrations_oldest_first_with_due_date_and_checks(specialist_client, group):
-    newer = submit(company_name="Acme Widgets")
+    submit(company_name="Acme Widgets")
     older = submit(group_number="999999", company_name="Nobody Inc")
     # Submitted on a Friday: due the next Tuesday.
     RegistrationRequest.objects.filter(pk=older.pk).update(submitted_at=datetime.datetime(2026, 11, 20, 18, tzinfo=datetime.UTC))
