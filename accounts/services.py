@@ -50,24 +50,32 @@ def _queue_email(*, template: str, to: str, context: dict) -> None:
     transaction.on_commit(lambda: send_templated_email.delay(template=template, to=[to], context=context))
 
 
-def _queue_credentials_emails(*, user, password: str, expires_at: datetime.datetime, login_url: str) -> None:
-    """Queue the two emails: the username first, then (chained after it) the temporary password."""
+def _queue_credentials_emails(*, user, login_url: str) -> None:
+    """Queue the two emails: the username first, then (chained after it) the temporary password.
+
+    The password is made by the worker that sends it (accounts.tasks.email_temporary_password),
+    so it never travels through the broker.
+    """
+    from accounts.tasks import email_temporary_password
+
     name = user.get_full_name() or user.get_username()
     first = send_templated_email.si(
         template="account_username", to=[user.email], context={"name": name, "username": user.get_username(), "login_url": login_url}
     )
-    second = send_templated_email.si(
-        template="account_password",
-        to=[user.email],
-        context={
-            "name": name,
-            "password": password,
-            "expires": timezone.localtime(expires_at).strftime("%B %-d, %Y at %-I:%M %p %Z"),
-            "hours": rules.TEMPORARY_PASSWORD_HOURS,
-            "login_url": login_url,
-        },
-    )
+    second = email_temporary_password.si(user_id=user.pk, template="account_password", context={"name": name, "login_url": login_url})
     transaction.on_commit(lambda: chain(first, second).delay())
+
+
+@transaction.atomic
+def issue_temporary_password(*, user_id: int) -> tuple[str, datetime.datetime]:
+    """Give the user a new random temporary password, valid for 72 hours and to be changed at first use."""
+    user = User.objects.select_for_update().get(pk=user_id)
+    password = rules.random_temporary_password()
+    user.set_password(password)
+    user.must_change_password = True
+    user.temporary_password_expires_at = timezone.now() + datetime.timedelta(hours=rules.TEMPORARY_PASSWORD_HOURS)
+    user.save(update_fields=["password", "must_change_password", "temporary_password_expires_at"])
+    return password, user.temporary_password_expires_at
 
 
 # --- Registration ------------------------------------------------------------------------------
@@ -143,18 +151,16 @@ def approve_registration(*, registration: RegistrationRequest, acting_user, ip_a
     if not group.is_active:
         raise ValidationError("Group %s is not active." % group.group_id, code="group_inactive")
     now = timezone.now()
-    expires_at = now + datetime.timedelta(hours=rules.TEMPORARY_PASSWORD_HOURS)
     users = []
     for person in registration.people.all():
-        password = rules.random_temporary_password()
         user = _create_user_with_unique_username(
             first_name=person.first_name, last_name=person.last_name, email=person.email,
-            title=person.title, phone=person.phone, password=password, expires_at=expires_at,
+            title=person.title, phone=person.phone,
         )
         Membership.objects.create(user=user, group=group, role=person.role)
         person.user = user
         person.save(update_fields=["user"])
-        _queue_credentials_emails(user=user, password=password, expires_at=expires_at, login_url=login_url)
+        _queue_credentials_emails(user=user, login_url=login_url)
         users.append(user)
     registration.group = group
     registration.status = RegistrationRequest.Status.APPROVED
@@ -168,7 +174,8 @@ def approve_registration(*, registration: RegistrationRequest, acting_user, ip_a
     return users
 
 
-def _create_user_with_unique_username(*, first_name, last_name, email, title, phone, password, expires_at):
+def _create_user_with_unique_username(*, first_name, last_name, email, title, phone):
+    """Create the user with no usable password yet: the worker issues it with the second email."""
     for _ in range(50):
         username = rules.random_username(first_name, last_name)
         if User.objects.filter(username__iexact=username).exists():
@@ -177,9 +184,9 @@ def _create_user_with_unique_username(*, first_name, last_name, email, title, ph
             with transaction.atomic():  # a savepoint: a concurrent twin only costs a retry
                 user = User(
                     username=username, first_name=first_name, last_name=last_name, email=email, title=title,
-                    phone=phone, must_change_password=True, temporary_password_expires_at=expires_at,
+                    phone=phone, must_change_password=True,
                 )
-                user.set_password(password)
+                user.set_unusable_password()
                 user.save()
                 return user
         except IntegrityError:
@@ -247,26 +254,21 @@ def reset_password(*, user, acting_user, ip_address: str | None) -> None:
 
     Failed-login lockouts of the username are cleared too (the caller is on the phone with them).
     """
-    password = rules.random_temporary_password()
-    user.set_password(password)
+    user.set_unusable_password()  # the old password stops working now; the worker issues the new one
     user.must_change_password = True
-    user.temporary_password_expires_at = timezone.now() + datetime.timedelta(hours=rules.TEMPORARY_PASSWORD_HOURS)
     _end_all_sessions(user)
-    user.save(update_fields=["password", "must_change_password", "temporary_password_expires_at", "session_epoch"])
+    user.save(update_fields=["password", "must_change_password", "session_epoch"])
     axes_reset(username=user.get_username())
     record_event(
         action=AuditEvent.Action.PASSWORD_RESET, actor=acting_user, username=acting_user.get_username(), ip_address=ip_address,
         obj=user, detail={"user": user.get_username(), "by": "billing specialist"},
     )
-    _queue_email(
-        template="password_reset_by_specialist",
-        to=user.email,
-        context={
-            "name": user.get_full_name() or user.get_username(),
-            "password": password,
-            "expires": timezone.localtime(user.temporary_password_expires_at).strftime("%B %-d, %Y at %-I:%M %p %Z"),
-            "hours": rules.TEMPORARY_PASSWORD_HOURS,
-        },
+    from accounts.tasks import email_temporary_password
+
+    context = {"name": user.get_full_name() or user.get_username()}
+    user_id = user.pk
+    transaction.on_commit(
+        lambda: email_temporary_password.delay(user_id=user_id, template="password_reset_by_specialist", context=context)
     )
 
 

@@ -16,3 +16,28 @@ def send_templated_email(self, *, template: str, to: list[str], context: dict) -
     body = render_to_string("emails/%s_body.txt" % template, context)
     message = EmailMultiAlternatives(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=to)
     message.send()
+
+
+@shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=5, retry_backoff_max=600, max_retries=8)
+def email_temporary_password(self, *, user_id: int, template: str, context: dict) -> None:
+    """Issue a temporary password and email it: made here, in the worker, so no broker message holds it.
+
+    A retry issues a fresh password; only the one in the email that arrived works.
+    """
+    from django.utils import timezone
+
+    from accounts import rules, services
+    from accounts.models import User
+
+    password, expires_at = services.issue_temporary_password(user_id=user_id)
+    email = User.objects.values_list("email", flat=True).get(pk=user_id)
+    send_templated_email.run(
+        template=template,
+        to=[email],
+        context={
+            **context,
+            "password": password,
+            "hours": rules.TEMPORARY_PASSWORD_HOURS,
+            "expires": timezone.localtime(expires_at).strftime("%B %-d, %Y at %-I:%M %p %Z"),
+        },
+    )

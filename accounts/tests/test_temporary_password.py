@@ -1,0 +1,39 @@
+"""The temporary password is made by the worker that emails it, never carried in a broker message."""
+
+import re
+from unittest import mock
+
+from accounts import services
+from accounts.models import User
+from accounts.tests.test_admin_registrations import submit
+
+
+def test_approval_leaves_no_usable_password_until_the_worker_issues_and_emails_it(
+    group, specialist, mailoutbox, django_capture_on_commit_callbacks
+):
+    registration = submit(extra_people=0)
+    mailoutbox.clear()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        [user] = services.approve_registration(registration=registration, acting_user=specialist, ip_address=None, login_url="http://x/login/")
+    user.refresh_from_db()
+    assert not user.has_usable_password() and user.temporary_password_expires_at is None
+    from celery import chain
+
+    with mock.patch("accounts.services.chain", wraps=chain) as queued:
+        for callback in callbacks:
+            callback()
+    messages = [signature.kwargs for signature in queued.call_args.args]  # what goes to the broker
+    assert [m["template"] for m in messages] == ["account_username", "account_password"]
+    assert all("password" not in m["context"] for m in messages)
+    password = re.search(r"temporary password: (\S+)", mailoutbox[1].body, re.I).group(1)
+    user.refresh_from_db()
+    assert user.check_password(password) and user.must_change_password and user.temporary_password_expires_at
+
+
+def test_a_specialist_reset_stops_the_old_password_at_once(alice, specialist, mailoutbox, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reset_password(user=alice, acting_user=specialist, ip_address=None)
+    alice.refresh_from_db()
+    assert not alice.check_password("correct horse battery staple")
+    password = re.search(r"temporary password: (\S+)", mailoutbox[-1].body, re.I).group(1)
+    assert alice.check_password(password) and User.objects.get(pk=alice.pk).must_change_password
