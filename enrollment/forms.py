@@ -9,7 +9,7 @@ from localflavor.us.forms import USSocialSecurityNumberField, USStateField, USSt
 from accounts.models import Subgroup
 from enrollment import rules, selectors
 from enrollment.models import Dependent, Gender, Plan, Subscriber
-from portal.fields import fingerprint
+from portal.fields import fingerprint, mask_ssn
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 YES_NO = [("yes", "Yes"), ("no", "No")]
@@ -58,7 +58,7 @@ class SubscriberForm(forms.Form):
         self.duplicate = None
         self.fields["subgroup"].queryset = Subgroup.objects.for_group(group)
         if ssn_last4:
-            self.fields["ssn"].help_text = "On file: ***-**-%s. Leave blank to keep it." % ssn_last4
+            self.fields["ssn"].help_text = "On file: %s. Leave blank to keep it." % mask_ssn(ssn_last4)
 
     def clean_date_of_birth(self):
         value = self.cleaned_data["date_of_birth"]
@@ -157,7 +157,7 @@ class DependentForm(forms.Form):
         self.today = today
         last4 = (ssn_on_file or {}).get(self.initial.get("key") or "", "")
         if last4:
-            self.fields["ssn"].help_text = "On file: ***-**-%s. Leave blank to keep it." % last4
+            self.fields["ssn"].help_text = "On file: %s. Leave blank to keep it." % mask_ssn(last4)
 
     def clean_middle_initial(self):
         return self.cleaned_data["middle_initial"].upper()

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from enrollment import change_requests, wizard
 from enrollment.models import ChangeRequest, Coverage, CoveredMember, Dependent, EnrollmentDraft, Subscriber
-from portal.fields import encrypt, fingerprint
+from portal.fields import mask_ssn, ssn_fields
 
 PERSON_FIELDS = ("first_name", "middle_initial", "last_name", "gender")
 SUBSCRIBER_FIELDS = PERSON_FIELDS + (
@@ -21,10 +21,10 @@ SUBSCRIBER_FIELDS = PERSON_FIELDS + (
 
 def _ssn_fields(ssn: str, previous: dict) -> dict:
     """Encrypt a newly typed SSN, or keep the one already in the draft when none was typed."""
-    digits = "".join(ch for ch in (ssn or "") if ch.isdigit())
-    if not digits:
-        return {k: previous.get(k, "") for k in ("ssn_encrypted", "ssn_last4", "ssn_hash")}
-    return {"ssn_encrypted": encrypt(digits), "ssn_last4": digits[-4:], "ssn_hash": fingerprint(digits)}
+    fields = ssn_fields(ssn)
+    if not fields["ssn_last4"]:
+        return {k: previous.get(k, "") for k in fields}
+    return fields
 
 
 def _touch(draft: EnrollmentDraft) -> None:
@@ -96,7 +96,7 @@ def snapshot_of(summary: wizard.Summary) -> dict:
             "date_of_birth": sub["date_of_birth"].isoformat(),
             "gender": sub["gender_label"],
             "marital_status": sub["marital_status_label"],
-            "ssn": "***-**-%s" % sub["ssn_last4"] if sub.get("ssn_last4") else "",
+            "ssn": mask_ssn(sub.get("ssn_last4", "")),
             "address": ", ".join(filter(None, [sub["address_line1"], sub["address_line2"], sub["city"], "%s %s" % (sub["state"], sub["zip_code"])])),
             "phone": sub["phone"],
             "email": sub["email"],
@@ -112,7 +112,7 @@ def snapshot_of(summary: wizard.Summary) -> dict:
                 "name": " ".join(filter(None, [d["first_name"], d["middle_initial"] and d["middle_initial"] + ".", d["last_name"]])),
                 "date_of_birth": d["date_of_birth"].isoformat(),
                 "relationship": d["relationship_label"],
-                "ssn": "***-**-%s" % d["ssn_last4"] if d.get("ssn_last4") else "",
+                "ssn": mask_ssn(d.get("ssn_last4", "")),
                 "elect_coverage": d["elect_coverage"],
                 "has_other_coverage": d.get("has_other_coverage", False),
                 "other_carrier": d.get("other_carrier", ""),

@@ -31,14 +31,18 @@ def mask_ssn(last4: str) -> str:
     return "***-**-%s" % last4 if last4 else ""
 
 
+def ssn_fields(ssn: str) -> dict:
+    """The stored form of an SSN: the Fernet token, the last four digits and the keyed hash."""
+    digits = "".join(ch for ch in (ssn or "") if ch.isdigit())
+    return {"ssn_encrypted": encrypt(digits), "ssn_last4": digits[-4:], "ssn_hash": fingerprint(digits)}
+
+
 class SSNMixin:
     """For a model with ssn_encrypted, ssn_last4 and ssn_hash fields."""
 
     def set_ssn(self, ssn: str) -> None:
-        digits = "".join(ch for ch in (ssn or "") if ch.isdigit())
-        self.ssn_encrypted = encrypt(digits)
-        self.ssn_last4 = digits[-4:] if digits else ""
-        self.ssn_hash = fingerprint(digits)
+        for name, value in ssn_fields(ssn).items():
+            setattr(self, name, value)
 
     @property
     def masked_ssn(self) -> str:

@@ -20,3 +20,11 @@ def confirmation(value):
     """Show a confirmation number as XXXXX-XXXXX."""
     value = str(value or "")
     return "%s-%s" % (value[:5], value[5:]) if len(value) == 10 else value
+
+
+@register.filter
+def masked_ssn(last4):
+    """Show an SSN only as ***-**-1234 (from its last four digits); nothing when there is none."""
+    from portal.fields import mask_ssn
+
+    return mask_ssn(last4 or "")
