@@ -29,17 +29,24 @@ def normalize_us_phone(value: str) -> str:
     return "%s-%s-%s" % (digits[:3], digits[3:6], digits[6:])
 
 
-class SubscriberForm(forms.Form):
+class PersonForm(forms.Form):
+    """What a subscriber and a dependent share."""
+
     first_name = forms.CharField(label="First name", max_length=60)
     middle_initial = forms.CharField(label="Middle initial", max_length=1, required=False)
     last_name = forms.CharField(label="Last name", max_length=60)
     date_of_birth = forms.DateField(label="Date of birth", widget=DATE_WIDGET)
     gender = forms.ChoiceField(label="Gender", choices=[("", "---------")] + Gender.choices)
-    marital_status = forms.ChoiceField(label="Marital status", choices=[("", "---------")] + Subscriber.MaritalStatus.choices)
     ssn = USSocialSecurityNumberField(
         label="SSN (optional)", required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric", "placeholder": "123-45-6789"}),
     )
+
+
+class SubscriberForm(PersonForm):
+    field_order = ["first_name", "middle_initial", "last_name", "date_of_birth", "gender", "marital_status", "ssn"]
+
+    marital_status = forms.ChoiceField(label="Marital status", choices=[("", "---------")] + Subscriber.MaritalStatus.choices)
     address_line1 = forms.CharField(label="Home address", max_length=200)
     address_line2 = forms.CharField(label="Address line 2", max_length=200, required=False)
     city = forms.CharField(label="City", max_length=100)
@@ -128,17 +135,11 @@ class PlanForm(forms.Form):
         return data
 
 
-class DependentForm(forms.Form):
+class DependentForm(PersonForm):
+    field_order = ["key", "first_name", "middle_initial", "last_name", "date_of_birth", "gender", "relationship", "ssn"]
+
     key = forms.CharField(widget=forms.HiddenInput, required=False)
-    first_name = forms.CharField(label="First name", max_length=60)
-    middle_initial = forms.CharField(label="Middle initial", max_length=1, required=False)
-    last_name = forms.CharField(label="Last name", max_length=60)
-    date_of_birth = forms.DateField(label="Date of birth", widget=DATE_WIDGET)
-    gender = forms.ChoiceField(label="Gender", choices=[("", "---------")] + Gender.choices)
     relationship = forms.ChoiceField(label="Relationship", choices=[("", "---------")] + Dependent.Relationship.choices)
-    ssn = USSocialSecurityNumberField(
-        label="SSN (optional)", required=False, widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"})
-    )
     elect_coverage = forms.TypedChoiceField(
         label="Elect coverage", choices=YES_NO, coerce=_yes, widget=forms.RadioSelect,
         error_messages={"required": "Say whether to elect coverage for this dependent."},
