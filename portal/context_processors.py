@@ -16,6 +16,8 @@ def portal(request):
         "may_enroll": role in ENROLLMENT_ROLES,
         "may_bill": role in BILLING_ROLES,
         "may_manage_users": role in PRIMARY_ONLY,
+        # Only inside a group page, so signed-out and admin pages run no query for it.
+        "may_switch_group": bool(group) and request.user.memberships_active().count() > 1,
         "current_group_oe_open": bool(group and rules.in_open_enrollment(group.renewal_month, timezone.localdate())),
         "support_phones": settings.SUPPORT_PHONES,
         "session_idle_seconds": settings.SESSION_IDLE_SECONDS,

@@ -69,3 +69,13 @@ def test_an_unknown_group_id_is_404_not_403(client, charlie):
 def test_a_signed_out_visitor_is_sent_to_log_in(client, group):
     response = client.get("/groups/%s/" % group.group_id)
     assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+def test_switch_group_shows_only_to_someone_with_more_than_one_active_group(client, group, other_group, alice):
+    client.force_login(alice)
+    assert b"Switch group" not in client.get("/groups/%s/" % group.group_id).content
+    second = factories.MembershipFactory(user=alice, group=other_group, role="read_only")
+    assert b"Switch group" in client.get("/groups/%s/" % group.group_id).content
+    second.is_active = False
+    second.save()
+    assert b"Switch group" not in client.get("/groups/%s/" % group.group_id).content
