@@ -1,0 +1,48 @@
+"""Plan years and the Open Enrollment window: pure rules, checked exhaustively over dates."""
+
+from datetime import date, timedelta
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from enrollment import rules
+
+days = st.dates(min_value=date(2000, 1, 1), max_value=date(2100, 12, 31))
+months = st.integers(min_value=1, max_value=12)
+
+
+def test_a_january_renewal_makes_the_plan_year_the_calendar_year():
+    assert rules.plan_year_of(1, date(2026, 1, 1)) == 2026
+    assert rules.plan_year_of(1, date(2026, 12, 31)) == 2026
+
+
+def test_a_july_renewal_names_the_plan_year_by_the_year_it_starts():
+    assert rules.plan_year_of(7, date(2026, 6, 30)) == 2025
+    assert rules.plan_year_of(7, date(2026, 7, 1)) == 2026
+
+
+def test_the_window_opens_one_month_before_the_renewal_date_and_is_gone_on_it():
+    # Renewal 1 December 2026: the link shows from 1 November through 30 November.
+    assert not rules.in_open_enrollment(12, date(2026, 10, 31))
+    assert rules.in_open_enrollment(12, date(2026, 11, 1))
+    assert rules.in_open_enrollment(12, date(2026, 11, 30))
+    assert not rules.in_open_enrollment(12, date(2026, 12, 1))
+
+
+def test_a_january_renewal_window_spans_december():
+    assert rules.open_enrollment_window(1, date(2026, 12, 15)) == (date(2026, 12, 1), date(2026, 12, 31))
+
+
+@given(months, days)
+def test_every_day_falls_in_the_plan_year_that_starts_on_or_before_it(renewal_month, day):
+    start = rules.plan_year_start(renewal_month, rules.plan_year_of(renewal_month, day))
+    assert start <= day < rules.plan_year_start(renewal_month, rules.plan_year_of(renewal_month, day) + 1)
+
+
+@given(months, days)
+def test_the_window_is_the_month_before_the_next_renewal(renewal_month, day):
+    renewal = rules.next_renewal_date(renewal_month, day)
+    assert renewal > day and renewal.day == 1 and renewal.month == renewal_month
+    assert rules.in_open_enrollment(renewal_month, day) == (rules.add_months(renewal, -1) <= day < renewal)
+    assert not rules.in_open_enrollment(renewal_month, renewal)
+    assert rules.in_open_enrollment(renewal_month, renewal - timedelta(days=1))
