@@ -14,6 +14,7 @@ from django.utils.html import format_html
 
 from enrollment import change_requests, processors
 from portal.admin_tools import ReadOnlyInline, with_reason
+from portal.fields import mask_ssn
 
 from enrollment.models import (
     ChangeRequest,
@@ -289,4 +290,16 @@ class EnrollmentDraftAdmin(admin.ModelAdmin):
 
     @admin.display(description="data")
     def data_pretty(self, obj):
-        return pretty_json(obj.data)
+        return pretty_json(redact_ssns(obj.data))
+
+
+def redact_ssns(value):
+    """Return the draft's data with every SSN shown masked only: never the encrypted token or its hash."""
+    if isinstance(value, list):
+        return [redact_ssns(item) for item in value]
+    if not isinstance(value, dict):
+        return value
+    redacted = {key: redact_ssns(item) for key, item in value.items() if key not in SSN_FIELDS}
+    if any(key in value for key in SSN_FIELDS):
+        redacted["ssn"] = mask_ssn(value.get("ssn_last4", ""))
+    return redacted
