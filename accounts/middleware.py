@@ -76,8 +76,11 @@ class AccountGateMiddleware:
     two-factor check when they have set it up, and set it up when one of their groups requires it.
     """
 
+    # The password change is not exempt: it is reachable when it is the step required (a
+    # temporary password), else only after the second factor, so a stolen password alone
+    # cannot replace the password of a user who set up two-factor authentication.
     exempt_names = (
-        "accounts:logout", "accounts:password_change", "accounts:keep_alive",
+        "accounts:logout", "accounts:keep_alive",
         "accounts:mfa_setup", "accounts:mfa_verify", "accounts:mfa_recovery_codes",
     )
 
@@ -89,7 +92,7 @@ class AccountGateMiddleware:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and not self._exempt(request):
             target = self._required_step(request, user)
-            if target:
+            if target and target.split("?", 1)[0] != request.path:
                 if request.headers.get("x-requested-with") == "fetch":
                     return JsonResponse({"signed_in": True, "next_step": target}, status=403)
                 return redirect(target)
