@@ -83,8 +83,10 @@ def save_dependents_step(*, draft: EnrollmentDraft, cleaned_forms: list[dict], d
 
 @transaction.atomic
 def discard_draft(*, draft: EnrollmentDraft) -> None:
-    if draft.request_id is None:
-        draft.delete()
+    """Delete the draft unless it was confirmed, checked on the row locked (a confirm in another tab)."""
+    locked = EnrollmentDraft.objects.select_for_update().filter(pk=draft.pk).first()
+    if locked is not None and locked.request_id is None:
+        locked.delete()
 
 
 def snapshot_of(summary: wizard.Summary) -> dict:

@@ -28,3 +28,15 @@ def test_the_draft_admin_page_never_shows_the_encrypted_ssn_or_its_hash(client, 
         assert secret not in page
     assert "123-45-6789" not in page and "123456789" not in page and "234567891" not in page
     assert "***-**-6789" in page
+
+
+def test_discarding_a_draft_confirmed_meanwhile_keeps_it_and_its_confirmation(group, alice, enroll):
+    from django.utils import timezone
+
+    from enrollment import services
+
+    draft = enroll()
+    stale = EnrollmentDraft.objects.get(pk=draft.pk)  # the discard view read it before the other tab confirmed
+    request = services.confirm_new_enrollment(group=group, draft_id=draft.pk, acting_user=alice, today=timezone.localdate())
+    services.discard_draft(draft=stale)
+    assert EnrollmentDraft.objects.get(pk=draft.pk).request_id == request.pk
