@@ -29,6 +29,13 @@ def normalize_us_phone(value: str) -> str:
     return "%s-%s-%s" % (digits[:3], digits[3:6], digits[6:])
 
 
+class SSNInput(forms.TextInput):
+    """Never write a typed SSN back into the page: a form redrawn with an error shows the field empty."""
+
+    def format_value(self, value):
+        return None
+
+
 class PersonForm(forms.Form):
     """What a subscriber and a dependent share."""
 
@@ -39,7 +46,7 @@ class PersonForm(forms.Form):
     gender = forms.ChoiceField(label="Gender", choices=[("", "---------")] + Gender.choices)
     ssn = USSocialSecurityNumberField(
         label="SSN (optional)", required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric", "placeholder": "123-45-6789"}),
+        widget=SSNInput(attrs={"autocomplete": "off", "inputmode": "numeric", "placeholder": "123-45-6789"}),
     )
 
 

@@ -40,3 +40,16 @@ def test_discarding_a_draft_confirmed_meanwhile_keeps_it_and_its_confirmation(gr
     request = services.confirm_new_enrollment(group=group, draft_id=draft.pk, acting_user=alice, today=timezone.localdate())
     services.discard_draft(draft=stale)
     assert EnrollmentDraft.objects.get(pk=draft.pk).request_id == request.pk
+
+
+def test_a_step_redrawn_with_an_error_never_writes_the_typed_ssn_back(alice_client, url, plans, enroll):
+    from enrollment.tests import helpers
+
+    page = alice_client.post(url("new_enrollment"), helpers.subscriber_post(plans["salaried"], hire_date="", ssn="234-56-7890"))
+    assert page.status_code == 200 and page.context["form"].errors
+    assert "234-56-7890" not in page.content.decode() and "234567890" not in page.content.decode()
+    draft = enroll(until="plan")
+    child = {"first_name": "Lucia", "date_of_birth": "2099-03-09", "relationship": "child", "elect_coverage": "yes", "ssn": "234-56-7891"}
+    page = alice_client.post(url("enrollment_dependents", draft_id=draft.pk), helpers.dependents_post([child]))
+    assert page.status_code == 200 and page.context["formset"].errors
+    assert "234-56-7891" not in page.content.decode()
