@@ -1,11 +1,10 @@
 """The New Enrollment wizard's forms. Each rule comes from enrollment.rules, shown next to its field."""
 
-import re
-
 from django import forms
 from django.core.exceptions import ValidationError
 from localflavor.us.forms import USSocialSecurityNumberField, USStateField, USStateSelect, USZipCodeField
 
+from accounts.forms import PhoneField
 from accounts.models import Subgroup
 from enrollment import rules, selectors
 from enrollment.models import Dependent, Gender, Plan, Subscriber
@@ -17,16 +16,6 @@ YES_NO = [("yes", "Yes"), ("no", "No")]
 
 def _yes(value):
     return value == "yes"
-
-
-def normalize_us_phone(value: str) -> str:
-    """Return a US phone number as 503-555-0100, or raise ValidationError."""
-    digits = re.sub(r"\D", "", value or "")
-    if len(digits) == 11 and digits.startswith("1"):
-        digits = digits[1:]
-    if len(digits) != 10 or digits[0] in "01" or digits[3] in "01":
-        raise ValidationError("Enter a 10-digit US phone number, e.g. 503-555-0100.", code="phone_invalid")
-    return "%s-%s-%s" % (digits[:3], digits[3:6], digits[6:])
 
 
 class SSNInput(forms.TextInput):
@@ -59,7 +48,7 @@ class SubscriberForm(PersonForm):
     city = forms.CharField(label="City", max_length=100)
     state = USStateField(label="State", widget=USStateSelect)
     zip_code = USZipCodeField(label="ZIP code")
-    phone = forms.CharField(label="Phone", max_length=20, widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}))
+    phone = PhoneField(label="Phone", help_text="")
     email = forms.EmailField(label="Email")
     hire_date = forms.DateField(label="Hire date", widget=DATE_WIDGET)
     subgroup = forms.ModelChoiceField(label="Subgroup", queryset=Subgroup.objects.none())
@@ -79,17 +68,17 @@ class SubscriberForm(PersonForm):
         rules.check_date_of_birth(value, self.today)
         return value
 
-    def clean_phone(self):
-        return normalize_us_phone(self.cleaned_data["phone"])
-
     def clean_middle_initial(self):
         return self.cleaned_data["middle_initial"].upper()
 
     def clean(self):
         data = super().clean()
         dob, hire = data.get("date_of_birth"), data.get("hire_date")
-        if dob and hire and hire <= dob:
-            self.add_error("hire_date", ValidationError("The hire date must be after the date of birth.", code="hire_before_birth"))
+        if dob and hire:
+            try:
+                rules.check_hire_date(hire, dob)
+            except ValidationError as error:
+                self.add_error("hire_date", error)
         if dob and data.get("first_name") and data.get("last_name"):
             ssn_hash = fingerprint(data.get("ssn") or "") or self.kept_ssn_hash
             self.duplicate = selectors.find_duplicate_subscriber(
@@ -208,18 +197,15 @@ class BaseDependentFormSet(forms.BaseFormSet):
     def clean(self):
         if any(self.errors):
             return
-        spousal = 0
-        for form in self.forms:
-            if not form.has_changed() or self._should_delete_form(form):
-                continue
-            if form.cleaned_data.get("relationship") in rules.SPOUSAL:
-                spousal += 1
-                if spousal > 1:
-                    form.add_error("relationship", ValidationError(
-                        "A subscriber can have at most one spouse or domestic partner.", code="more_than_one_spouse"
-                    ))
-        if spousal > 1:
-            raise ValidationError("A subscriber can have at most one spouse or domestic partner.", code="more_than_one_spouse")
+        kept = [form for form in self.forms if form.has_changed() and not self._should_delete_form(form)]
+        try:
+            rules.check_one_spouse(form.cleaned_data.get("relationship") for form in kept)
+        except ValidationError as error:
+            # Next to the field of every spouse or partner after the first, and above the list.
+            spousal = [form for form in kept if form.cleaned_data.get("relationship") in rules.SPOUSAL]
+            for form in spousal[1:]:
+                form.add_error("relationship", error)
+            raise
 
 
 DependentFormSet = forms.formset_factory(DependentForm, formset=BaseDependentFormSet, extra=0, can_delete=True, max_num=20)

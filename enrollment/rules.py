@@ -130,6 +130,12 @@ def check_date_of_birth(date_of_birth: date, today: date) -> None:
         raise ValidationError("A date of birth cannot be before 1900.", code="dob_before_1900")
 
 
+def check_hire_date(hire_date: date, date_of_birth: date) -> None:
+    """An employee is hired after they are born."""
+    if hire_date <= date_of_birth:
+        raise ValidationError("The hire date must be after the date of birth.", code="hire_before_birth")
+
+
 def check_coverage_start(start: date, hire_date: date, waiting_days: int) -> None:
     """Coverage starts on a first of month, not before hire date plus the waiting period."""
     if start.day != 1:
@@ -178,6 +184,7 @@ def enrollment_problems(
     dependents = list(dependents)
     checks = [
         lambda: check_date_of_birth(subscriber_date_of_birth, today),
+        lambda: check_hire_date(hire_date, subscriber_date_of_birth),
         lambda: check_coverage_start(coverage_start, hire_date, waiting_days),
         lambda: check_one_spouse(r for r, _ in dependents),
     ]

@@ -30,7 +30,7 @@ def test_step_one_creates_a_draft_on_the_server_and_goes_on_to_the_plan(alice_cl
     ("date_of_birth", "1899-06-01", "before 1900"),
     ("state", "ZZ", "U.S. state"),
     ("zip_code", "9730", "zip code"),
-    ("phone", "555-0142", "10-digit US phone"),
+    ("phone", "555-0142", "Enter a 10-digit US phone number"),
     ("email", "maria@", "valid email"),
     ("ssn", "000-12-3456", "Social Security"),
 ])

@@ -74,7 +74,18 @@ def test_enrollment_problems_lists_every_broken_rule_and_nothing_when_all_pass()
               coverage_start=date(2026, 12, 1), dependents=[("spouse", date(1981, 1, 1)), ("child", date(2015, 1, 1))], today=TODAY)
     assert rules.enrollment_problems(**ok) == []
     bad = {**ok, "dependents": [("spouse", date(1981, 1, 1)), ("domestic_partner", date(1982, 1, 1)), ("child", date(1990, 1, 1))]}
-    assert len(rules.enrollment_problems(**bad)) == 2
+    assert rules.enrollment_problems(**bad) == [
+        "A subscriber can have at most one spouse or domestic partner.",
+        "A child is eligible only through the end of the month they turn 26 (choose \"Disabled adult child\" if that applies).",
+    ]
+    assert rules.enrollment_problems(**{**ok, "hire_date": date(1979, 6, 1), "coverage_start": date(2026, 12, 1)}) == [
+        "The hire date must be after the date of birth."
+    ]
+
+
+def test_it_refuses_a_hire_date_on_or_before_the_date_of_birth():
+    assert code_of(rules.check_hire_date, date(1980, 1, 1), date(1980, 1, 1)) == "hire_before_birth"
+    rules.check_hire_date(date(1998, 6, 1), date(1980, 1, 1))
 
 
 @given(st.lists(st.sampled_from(RELATIONSHIPS), max_size=6))
