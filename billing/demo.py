@@ -15,8 +15,9 @@ from django.db.models import Max, Min
 from accounts.models import EmployerGroup
 from billing.models import Adjustment, BillingAccount, Invoice, InvoiceLine, InvoiceLineMember, Payment
 from enrollment import demo as enrollment_demo
-from enrollment import rating, rules
-from enrollment.models import Coverage, PlanAgeRate, PlanRate
+from enrollment import rules
+from enrollment.models import Coverage
+from enrollment.selectors import RateTable
 from portal.money import ZERO, round_half_up
 
 PARTIAL_SHARE = Decimal("0.60")  # Cedar Valley's check covered only part of last month's invoice
@@ -52,37 +53,18 @@ def _at(day: date, hour: int = 17) -> datetime:
     return datetime.combine(day, time(hour), tzinfo=timezone.utc)
 
 
-class _Rates:
-    """Every rate of the plans in use, read once."""
-
-    def __init__(self):
-        self.tiers = {(r.plan_id, r.plan_year, r.tier): r.monthly_premium for r in PlanRate.objects.all()}
-        self.ages = defaultdict(dict)
-        for r in PlanAgeRate.objects.all():
-            self.ages[(r.plan_id, r.plan_year)][r.age_band] = r.monthly_premium
-
-
-def _premium_line(group, coverage, month, rates) -> tuple[InvoiceLine, list[InvoiceLineMember]]:
+def _premium_line(group, coverage, month, rates: RateTable) -> tuple[InvoiceLine, list[InvoiceLineMember]]:
     """Price one coverage for one month: its tier rate, or the sum of its members' age rates."""
     deps = [cm.dependent for cm in coverage.covered_members.all()]
     line = InvoiceLine(
         kind=InvoiceLine.Kind.PREMIUM, subscriber=coverage.subscriber, subgroup=coverage.subscriber.subgroup,
         coverage=coverage, plan=coverage.plan, tier=coverage.tier, members=1 + len(deps), service_month=month,
     )
-    if group.rating_method == EmployerGroup.RatingMethod.TIERED:
-        line.amount = rating.tiered_premium(
-            {tier: rates.tiers[(coverage.plan_id, coverage.plan_year, tier)] for tier in ("EE", "ES", "EC", "FAM")},
-            coverage.tier,
-        )
-        return line, []
-    sub = coverage.subscriber
-    premiums = rating.age_banded_premiums(
-        [(None, "subscriber", sub.date_of_birth)] + [(dep, dep.relationship, dep.date_of_birth) for dep in deps],
-        rates.ages[(coverage.plan_id, coverage.plan_year)],
-        plan_year_start=rules.plan_year_start(group.renewal_month, coverage.plan_year),
+    line.amount, premiums = rates.premium(
+        group, plan_id=coverage.plan_id, plan_year=coverage.plan_year, tier=coverage.tier,
+        members=[(None, "subscriber", coverage.subscriber.date_of_birth)] + [(dep, dep.relationship, dep.date_of_birth) for dep in deps],
         coverage_start=coverage.start,
     )
-    line.amount = rating.total(premiums)
     members = [InvoiceLineMember(dependent=p.key, age=p.age, age_band=p.band, amount=p.premium) for p in premiums]
     return line, members
 
@@ -97,7 +79,7 @@ def _billed_in(coverage: Coverage, month: date) -> bool:
 def seed_billing(groups: dict[str, EmployerGroup], users: dict, today: date) -> dict[str, int]:
     """Issue six months of invoices per demo group, with payments: all paid but the last two of Cedar Valley
     (one partially paid by check) and the latest of every group (open)."""
-    rates = _Rates()
+    rates = RateTable()
     anchor = enrollment_demo.anchor_month(today)
     last = last_invoiced_month(today)
     months = [rules.add_months(last, -i) for i in range(enrollment_demo.HISTORY_MONTHS - 1, -1, -1)]

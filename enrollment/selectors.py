@@ -103,37 +103,59 @@ def find_request(group, number: str):
     return requests_for_group(group).filter(confirmation_number=number).first()
 
 
-def plan_premiums(group, plans, *, plan_year: int, tier: str, members, coverage_start: date) -> dict:
-    """{plan id: monthly premium or None when no rate is set} for the members being covered, in one query.
+class RateTable:
+    """The carrier's tier and age-band rates, read in two queries and looked up in memory.
 
-    `members` is [(key, relationship, date of birth)], the subscriber first as "subscriber".
+    The wizard prices a handful of plans with it; invoice generation prices every
+    coverage of a month with one table.
     """
-    from collections import defaultdict
 
-    from enrollment import rating, rules
-    from enrollment.models import PlanAgeRate, PlanRate
+    def __init__(self, *, plan_ids=None, plan_year: int | None = None):
+        from collections import defaultdict
+
+        from enrollment.models import PlanAgeRate, PlanRate
+
+        tier_rows, age_rows = PlanRate.objects.all(), PlanAgeRate.objects.all()
+        if plan_ids is not None:
+            tier_rows, age_rows = tier_rows.filter(plan_id__in=plan_ids), age_rows.filter(plan_id__in=plan_ids)
+        if plan_year is not None:
+            tier_rows, age_rows = tier_rows.filter(plan_year=plan_year), age_rows.filter(plan_year=plan_year)
+        self.tiers = defaultdict(dict)  # (plan id, plan year) -> {tier: monthly premium}
+        self.ages = defaultdict(dict)  # (plan id, plan year) -> {age band: monthly premium}
+        for row in tier_rows:
+            self.tiers[(row.plan_id, row.plan_year)][row.tier] = row.monthly_premium
+        for row in age_rows:
+            self.ages[(row.plan_id, row.plan_year)][row.age_band] = row.monthly_premium
+
+    def premium(self, group, *, plan_id: int, plan_year: int, tier: str, members, coverage_start: date):
+        """Return (monthly premium, members' premiums) of one coverage; the members' list is empty for tiered groups.
+
+        `members` is [(key, relationship, date of birth)], the subscriber's relationship
+        being "subscriber". Raise rating.MissingRate when the carrier set no rate.
+        """
+        from enrollment import rating, rules
+
+        if group.rating_method == group.RatingMethod.AGE_BANDED:
+            premiums = rating.age_banded_premiums(
+                members, self.ages[(plan_id, plan_year)],
+                plan_year_start=rules.plan_year_start(group.renewal_month, plan_year), coverage_start=coverage_start,
+            )
+            return rating.total(premiums), premiums
+        return rating.tiered_premium(self.tiers[(plan_id, plan_year)], tier), []
+
+
+def plan_premiums(group, plans, *, plan_year: int, tier: str, members, coverage_start: date) -> dict:
+    """{plan id: monthly premium or None when no rate is set} for the members being covered, in two queries."""
+    from enrollment import rating
 
     plan_ids = [plan.pk for plan in plans]
+    rates = RateTable(plan_ids=plan_ids, plan_year=plan_year)
     premiums = {}
-    if group.rating_method == group.RatingMethod.AGE_BANDED:
-        table = defaultdict(dict)
-        for row in PlanAgeRate.objects.filter(plan_id__in=plan_ids, plan_year=plan_year):
-            table[row.plan_id][row.age_band] = row.monthly_premium
-        start_of_year = rules.plan_year_start(group.renewal_month, plan_year)
-        for plan_id in plan_ids:
-            try:
-                premiums[plan_id] = rating.total(
-                    rating.age_banded_premiums(members, table[plan_id], plan_year_start=start_of_year, coverage_start=coverage_start)
-                )
-            except rating.MissingRate:
-                premiums[plan_id] = None
-    else:
-        table = defaultdict(dict)
-        for row in PlanRate.objects.filter(plan_id__in=plan_ids, plan_year=plan_year):
-            table[row.plan_id][row.tier] = row.monthly_premium
-        for plan_id in plan_ids:
-            try:
-                premiums[plan_id] = rating.tiered_premium(table[plan_id], tier)
-            except rating.MissingRate:
-                premiums[plan_id] = None
+    for plan_id in plan_ids:
+        try:
+            premiums[plan_id] = rates.premium(
+                group, plan_id=plan_id, plan_year=plan_year, tier=tier, members=members, coverage_start=coverage_start
+            )[0]
+        except rating.MissingRate:
+            premiums[plan_id] = None
     return premiums
