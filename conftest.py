@@ -172,3 +172,12 @@ def wait_for(predicate, timeout=20.0, interval=0.1):
 @pytest.fixture
 def wait():
     return wait_for
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Rate limits and throttles live in the cache: every test starts with none."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

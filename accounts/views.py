@@ -18,8 +18,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp import match_token
+from django_ratelimit.core import is_ratelimited
 
-from accounts import selectors, services, throttle
+from accounts import selectors, services
 from accounts.access import group_view
 from accounts.forms import (
     AdditionalUserFormSet,
@@ -33,7 +34,7 @@ from accounts.forms import (
 from accounts.models import PRIMARY_ONLY, Membership
 from accounts.signals import client_ip
 
-REGISTRATIONS_PER_ADDRESS_PER_HOUR = 5
+REGISTRATION_RATE = "5/h"  # per client address (as django-axes resolves it)
 PERSON_FIELDS = ("first_name", "last_name", "title", "email", "phone", "role")
 
 
@@ -66,7 +67,8 @@ def register(request):
     form = RegistrationForm(request.POST or None)
     formset = AdditionalUserFormSet(request.POST or None, prefix="users")
     if request.method == "POST":
-        if throttle.hit(scope="register", key=client_ip(request) or "unknown", limit=REGISTRATIONS_PER_ADDRESS_PER_HOUR, window_seconds=3600):
+        if is_ratelimited(request, group="register", key=lambda group, request: client_ip(request) or "unknown",
+                          rate=REGISTRATION_RATE, increment=True):
             form.is_valid()
             form.add_error(
                 None,

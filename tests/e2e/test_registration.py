@@ -21,12 +21,6 @@ SPECIALIST_PASSWORD = "specialist demo password 42"
 NEW_PASSWORD = "Blue-Harbor-Lantern-2026"
 
 
-@pytest.fixture(autouse=True)
-def private_cache(settings):
-    # The registration rate limit lives in the cache: never touch the shared one.
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "e2e-registration"}}
-
-
 @pytest.fixture
 def specialist(db):
     return factories.UserFactory(username="specialist", first_name="Sam", last_name="Specialist", is_staff=True, is_superuser=True,
