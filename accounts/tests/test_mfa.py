@@ -77,8 +77,13 @@ def test_two_factor_cannot_be_removed_while_the_group_requires_it(alice_client, 
     set_up_mfa(alice_client, alice)
     group.require_mfa = True
     group.save()
+    assert TOTPDevice.objects.filter(user=alice, confirmed=True).exists()
     alice_client.post(reverse("accounts:mfa_remove"), {"password": PASSWORD})
     assert TOTPDevice.objects.filter(user=alice, confirmed=True).exists()
+    group.require_mfa = False
+    group.save()
+    alice_client.post(reverse("accounts:mfa_remove"), {"password": PASSWORD})  # the same request works once allowed
+    assert not TOTPDevice.objects.filter(user=alice, confirmed=True).exists()
 
 
 def test_removing_two_factor_needs_the_password(alice_client, alice):
