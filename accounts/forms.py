@@ -4,12 +4,10 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from accounts import rules
 from accounts.models import Membership
-from accounts.tasks import send_templated_email
 
 group_number_validator = RegexValidator(r"^\d{6}$", "A group ID is 6 digits, e.g. 104522.", code="group_id_format")
 
@@ -144,12 +142,8 @@ class QueuedPasswordResetForm(PasswordResetForm):
     """Django's self-service reset, with the email sent by the Celery task instead of in the request."""
 
     def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name=None):
-        path = reverse("accounts:password_reset_confirm", kwargs={"uidb64": context["uid"], "token": context["token"]})
-        email_context = {
-            "name": context["user"].get_full_name() or context["user"].get_username(),
-            "username": context["user"].get_username(),
-            "reset_url": "%s://%s%s" % (context["protocol"], context["domain"], path),
-        }
-        transaction.on_commit(
-            lambda: send_templated_email.delay(template="password_reset_link", to=[to_email], context=email_context)
-        )
+        # Only the user's id and the site travel through the broker: the worker makes the link's token.
+        from accounts.tasks import email_password_reset_link
+
+        user_id, site = context["user"].pk, "%s://%s" % (context["protocol"], context["domain"])
+        transaction.on_commit(lambda: email_password_reset_link.delay(user_id=user_id, site=site))

@@ -41,3 +41,25 @@ def email_temporary_password(self, *, user_id: int, template: str, context: dict
             "expires": timezone.localtime(expires_at).strftime("%B %-d, %Y at %-I:%M %p %Z"),
         },
     )
+
+
+@shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=5, retry_backoff_max=600, max_retries=8)
+def email_password_reset_link(self, *, user_id: int, site: str) -> None:
+    """Email a self-service reset link whose token is made here, so no broker message holds a usable link."""
+    from django.contrib.auth.tokens import default_token_generator
+    from django.urls import reverse
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    from accounts.models import User
+
+    user = User.objects.get(pk=user_id)
+    path = reverse(
+        "accounts:password_reset_confirm",
+        kwargs={"uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": default_token_generator.make_token(user)},
+    )
+    send_templated_email.run(
+        template="password_reset_link",
+        to=[user.email],
+        context={"name": user.get_full_name() or user.get_username(), "username": user.get_username(), "reset_url": site + path},
+    )

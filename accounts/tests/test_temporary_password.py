@@ -37,3 +37,17 @@ def test_a_specialist_reset_stops_the_old_password_at_once(alice, specialist, ma
     assert not alice.check_password("correct horse battery staple")
     password = re.search(r"temporary password: (\S+)", mailoutbox[-1].body, re.I).group(1)
     assert alice.check_password(password) and User.objects.get(pk=alice.pk).must_change_password
+
+
+def test_the_reset_link_token_is_made_by_the_worker_not_carried_in_the_message(client, alice, mailoutbox, django_capture_on_commit_callbacks):
+    from django.urls import reverse
+
+    from accounts import tasks
+
+    with mock.patch.object(tasks.email_password_reset_link, "delay") as queued:
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(reverse("accounts:password_reset"), {"email": alice.email})
+    assert queued.call_args.kwargs == {"user_id": alice.pk, "site": "http://testserver"}
+    tasks.email_password_reset_link.run(**queued.call_args.kwargs)
+    link = re.search(r"http://testserver(/\S+)", mailoutbox[0].body).group(1)
+    assert client.get(link, follow=True).status_code == 200 and b"new password" in client.get(link, follow=True).content.lower()
