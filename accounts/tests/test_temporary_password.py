@@ -3,6 +3,8 @@
 import re
 from unittest import mock
 
+import pytest
+
 from accounts import services
 from accounts.models import User
 from accounts.tests.test_admin_registrations import submit
@@ -51,3 +53,14 @@ def test_the_reset_link_token_is_made_by_the_worker_not_carried_in_the_message(c
     tasks.email_password_reset_link.run(**queued.call_args.kwargs)
     link = re.search(r"http://testserver(/\S+)", mailoutbox[0].body).group(1)
     assert client.get(link, follow=True).status_code == 200 and b"new password" in client.get(link, follow=True).content.lower()
+
+
+@pytest.mark.worker
+def test_a_real_worker_on_redis_emails_the_reset_link(client, alice, celery_worker_redis, wait):
+    from django.core import mail
+    from django.urls import reverse
+
+    client.post(reverse("accounts:password_reset"), {"email": alice.email})
+    assert wait(lambda: len(mail.outbox) == 1), "the worker did not send the reset link"
+    assert mail.outbox[0].to == [alice.email]
+    assert re.search(r"http://testserver/\S+/\S+", mail.outbox[0].body)
