@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 from django_tables2 import RequestConfig
 
 from accounts.access import group_view
-from accounts.models import ENROLLMENT_ROLES
+from accounts.models import ENROLLMENT_ROLES, Subgroup
 from enrollment import selectors, services, wizard
 from enrollment.filters import RequestFilter, RosterFilter
 from enrollment.forms import DependentFormSet, FindRequestForm, PlanForm, SubscriberForm
@@ -92,7 +92,7 @@ def enrollment_plan(request, group, draft_id):
     if response:
         return response
     sub = wizard.subscriber_dates(draft.data)
-    subgroup = get_object_or_404(group.subgroups.all(), pk=sub["subgroup_id"])
+    subgroup = get_object_or_404(Subgroup.objects.for_group(group), pk=sub["subgroup_id"])
     kwargs = {"group": group, "subgroup": subgroup, "hire_date": sub["hire_date"]}
     start = wizard.coverage_start_of(draft.data) or wizard.proposed_coverage_start(group, draft.data)
     if request.method == "POST":
