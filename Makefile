@@ -52,6 +52,7 @@ run: venv assets
 	$(PY) -m portal.devserver
 
 test: venv assets chromium
+	$(VENV)/bin/lint-imports --no-cache
 	PORTAL_MODE=test DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest --create-db $(PYTEST_ARGS)
 
 clean-data:

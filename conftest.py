@@ -1,14 +1,19 @@
-"""Fixtures every test file shares: alice (primary), bob (read-only), charlie (another group).
+"""Fixtures every test file shares: alice (primary), bob (read-only), charlie (another group), specialist.
 
 Browser tests (marked e2e) get Playwright on Debian's /usr/bin/chromium and `axe_check(page)`.
 """
 
 import os
+import time
 from pathlib import Path
 
 import pytest
+from celery.contrib.testing.worker import start_worker
+from django.contrib.auth.models import Group
+from django.core.cache import cache
 
-from portal import factories
+from portal.celery import app
+from tests import factories
 
 BASE_DIR = Path(__file__).resolve().parent
 AXE_JS = BASE_DIR / "node_modules" / "axe-core" / "axe.min.js"
@@ -17,12 +22,12 @@ PASSWORD = "correct horse battery staple"
 
 @pytest.fixture
 def group(db):
-    return factories.GroupFactory(group_id="104522", legal_name="Acme Manufacturing Co.")
+    return factories.GroupFactory(group_number="104522", legal_name="Acme Manufacturing Co.")
 
 
 @pytest.fixture
 def other_group(db):
-    return factories.GroupFactory(group_id="207731", legal_name="Other Employer LLC")
+    return factories.GroupFactory(group_number="207731", legal_name="Other Employer LLC")
 
 
 @pytest.fixture
@@ -47,6 +52,20 @@ def charlie(other_group):
     user = factories.UserFactory(username="charlie", first_name="Charlie", last_name="Chen")
     factories.MembershipFactory(user=user, group=other_group, role="primary")
     return user
+
+
+@pytest.fixture
+def specialist(db):
+    """A billing specialist: staff in the "Billing specialists" group, never a superuser."""
+    user = factories.UserFactory(username="specialist", first_name="Sam", last_name="Specialist", is_staff=True)
+    user.groups.add(Group.objects.get(name="Billing specialists"))
+    return user
+
+
+@pytest.fixture
+def specialist_client(client, specialist):
+    client.force_login(specialist)
+    return client
 
 
 @pytest.fixture
@@ -135,10 +154,6 @@ def celery_worker_redis(transactional_db):
     Each developer can point TEST_REDIS_DB elsewhere so parallel suites do not share queues.
     Tests using it must be transactional: the worker reads what the test committed.
     """
-    from celery.contrib.testing.worker import start_worker
-
-    from portal.celery import app
-
     url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/%s" % os.environ.get("TEST_REDIS_DB", "1"))
     saved = {key: app.conf.get(key) for key in ("broker_url", "task_always_eager", "broker_transport_options")}
     app.conf.update(broker_url=url, task_always_eager=False, broker_transport_options={})
@@ -159,8 +174,6 @@ def _reset_broker_pools(app):
 
 def wait_for(predicate, timeout=20.0, interval=0.1):
     """Poll `predicate` until it is true or `timeout` seconds pass; return its last value."""
-    import time
-
     deadline = time.monotonic() + timeout
     while True:
         value = predicate()
@@ -177,7 +190,5 @@ def wait():
 @pytest.fixture(autouse=True)
 def empty_cache():
     """Rate limits and throttles live in the cache: every test starts with none."""
-    from django.core.cache import cache
-
     cache.clear()
     yield

@@ -12,7 +12,7 @@ from django.utils.html import format_html_join
 from accounts import rules, selectors, services
 from accounts.models import AuditEvent, EmployerGroup, Membership, RegistrationRequest, RegistrationUser, Subgroup, User
 from accounts.signals import client_ip
-from portal.admin_tools import with_reason
+from core.admin_tools import with_reason
 
 
 def _login_url(request):
@@ -137,7 +137,7 @@ class MembershipInline(admin.TabularInline):
 class UserAdmin(DjangoUserAdmin):
     list_display = ("username", "first_name", "last_name", "email", "groups_list", "is_active", "is_staff", "last_login", "must_change_password", "locked_out")
     list_filter = ("is_active", "is_staff", "must_change_password", "memberships__role")
-    search_fields = ("username", "first_name", "last_name", "email", "memberships__group__group_id", "memberships__group__legal_name")
+    search_fields = ("username", "first_name", "last_name", "email", "memberships__group__group_number", "memberships__group__legal_name")
     inlines = [MembershipInline]
     actions = ["reset_password", "unlock_users"]
     fieldsets = DjangoUserAdmin.fieldsets + (
@@ -149,7 +149,7 @@ class UserAdmin(DjangoUserAdmin):
 
     @admin.display(description="groups")
     def groups_list(self, obj):
-        return ", ".join("%s (%s)" % (m.group.group_id, m.get_role_display()) for m in obj.memberships.all() if m.is_active)
+        return ", ".join("%s (%s)" % (m.group.group_number, m.get_role_display()) for m in obj.memberships.all() if m.is_active)
 
     @admin.display(description="locked out", boolean=True)
     def locked_out(self, obj):
@@ -182,12 +182,12 @@ class SubgroupInline(admin.TabularInline):
 
 @admin.register(EmployerGroup)
 class EmployerGroupAdmin(admin.ModelAdmin):
-    list_display = ("group_id", "legal_name", "status", "renewal_month", "rating_method", "billing_policy", "require_mfa")
+    list_display = ("group_number", "legal_name", "status", "renewal_month", "rating_method", "billing_policy", "require_mfa")
     list_filter = ("status", "require_mfa", "rating_method", "billing_policy")
-    search_fields = ("group_id", "legal_name")
+    search_fields = ("group_number", "legal_name")
     inlines = [SubgroupInline]
     fieldsets = (
-        (None, {"fields": ("group_id", "legal_name", "status")}),
+        (None, {"fields": ("group_number", "legal_name", "status")}),
         ("Address", {"fields": ("address_line1", "address_line2", "city", "state", "zip_code", "time_zone")}),
         ("Plan year and billing", {"fields": ("renewal_month", "waiting_period_days", "rating_method", "billing_policy", "invoice_day", "retro_days")}),
         ("Security", {"fields": ("require_mfa",), "description": "Its admin users must set up an authenticator app at their next login."}),
@@ -197,7 +197,7 @@ class EmployerGroupAdmin(admin.ModelAdmin):
 @admin.register(Subgroup)
 class SubgroupAdmin(admin.ModelAdmin):
     list_display = ("group", "code", "name")
-    search_fields = ("code", "name", "group__group_id", "group__legal_name")
+    search_fields = ("code", "name", "group__group_number", "group__legal_name")
     autocomplete_fields = ("group",)
 
 
@@ -205,7 +205,7 @@ class SubgroupAdmin(admin.ModelAdmin):
 class MembershipAdmin(admin.ModelAdmin):
     list_display = ("user", "group", "role", "is_active", "created_at")
     list_filter = ("role", "is_active")
-    search_fields = ("user__username", "user__last_name", "user__email", "group__group_id", "group__legal_name")
+    search_fields = ("user__username", "user__last_name", "user__email", "group__group_number", "group__legal_name")
     autocomplete_fields = ("user", "group")
 
 
@@ -216,7 +216,7 @@ class AuditEventAdmin(admin.ModelAdmin):
     list_display = ("at", "action", "username", "actor", "group", "ip_address", "object_type", "object_id")
     list_filter = ("action",)
     date_hierarchy = "at"
-    search_fields = ("username", "ip_address", "group__group_id", "object_id")
+    search_fields = ("username", "ip_address", "group__group_number", "object_id")
     list_select_related = ("actor", "group")
 
     def has_add_permission(self, request):

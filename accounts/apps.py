@@ -6,4 +6,4 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts and employer groups"
 
     def ready(self):
-        from accounts import signals  # noqa: F401  (connects the audit receivers)
+        from accounts import signals  # noqa: F401  (connects the audit receivers; models load only after the registry is ready)

@@ -2,14 +2,14 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
 from django.db import transaction
 from django.utils import timezone
 
 from accounts import rules
 from accounts.models import Membership
-
-group_number_validator = RegexValidator(r"^\d{6}$", "A group ID is 6 digits, e.g. 104522.", code="group_id_format")
+from accounts.tasks import email_password_reset_link
+from core.identifiers import group_number_validator, normalize_group_number
+from core.phone import PhoneField
 
 
 def _phones():
@@ -29,25 +29,6 @@ class LoginForm(AuthenticationForm):
                 code="temporary_password_expired",
                 params={"phones": _phones()},
             )
-
-
-class PhoneField(forms.CharField):
-    """A US phone number, stored as 503-574-5791."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 20)
-        kwargs.setdefault("widget", forms.TextInput(attrs={"autocomplete": "tel", "inputmode": "tel"}))
-        kwargs.setdefault("help_text", "A US number, e.g. 503-574-5791.")
-        super().__init__(**kwargs)
-
-    def clean(self, value):
-        value = super().clean(value)
-        if value in self.empty_values:
-            return ""
-        normalized = rules.normalize_us_phone(value)
-        if normalized is None:
-            raise ValidationError("Enter a 10-digit US phone number, e.g. 503-574-5791.", code="phone_format")
-        return normalized
 
 
 def _name_field(label, autocomplete):
@@ -71,7 +52,7 @@ class RegistrationForm(forms.Form):
     phone = PhoneField(label="Phone")
 
     def clean_group_number(self):
-        return self.cleaned_data["group_number"].strip()
+        return normalize_group_number(self.cleaned_data["group_number"])
 
 
 class AdditionalUserForm(forms.Form):
@@ -143,7 +124,5 @@ class QueuedPasswordResetForm(PasswordResetForm):
 
     def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email, html_email_template_name=None):
         # Only the user's id and the site travel through the broker: the worker makes the link's token.
-        from accounts.tasks import email_password_reset_link
-
         user_id, site = context["user"].pk, "%s://%s" % (context["protocol"], context["domain"])
         transaction.on_commit(lambda: email_password_reset_link.delay(user_id=user_id, site=site))

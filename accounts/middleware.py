@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
 
+from accounts import selectors
+
 SESSION_STARTED_KEY = "portal_started_at"  # epoch seconds of sign-in
 SESSION_ACTIVITY_KEY = "portal_active_at"  # epoch seconds of the last request that counts as activity
 
@@ -104,8 +106,6 @@ class AccountGateMiddleware:
         return request.path in self._exempt_paths or request.path.startswith(settings.STATIC_URL)
 
     def _required_step(self, request, user):
-        from accounts import selectors
-
         if user.must_change_password:
             return reverse("accounts:password_change")
         if not user.is_verified() and selectors.has_mfa(user):

@@ -1,13 +1,12 @@
 from django.contrib.auth.models import AbstractUser
-from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.functional import cached_property
 
-from accounts.scoping import GroupScopedQuerySet
-
-group_id_validator = RegexValidator(r"^\d{6}$", "A group ID is 6 digits.", code="group_id_format")
+from accounts.scoping import GroupScopedQuerySet, scoped_queryset
+from core import identifiers
 
 
 class User(AbstractUser):
@@ -44,7 +43,8 @@ class EmployerGroup(models.Model):
         TIERED = "tiered", "Tiered"
         AGE_BANDED = "age_banded", "Age-banded (ACA small group)"
 
-    group_id = models.CharField("group ID", max_length=6, unique=True, validators=[group_id_validator])
+    # The carrier's "Group ID" (6 digits). Named so it never reads like a foreign key column.
+    group_number = models.CharField("group ID", max_length=6, unique=True, validators=[identifiers.group_number_validator])
     legal_name = models.CharField(max_length=200)
     address_line1 = models.CharField(max_length=200)
     address_line2 = models.CharField(max_length=200, blank=True)
@@ -66,7 +66,7 @@ class EmployerGroup(models.Model):
     class Meta:
         ordering = ["legal_name"]
         constraints = [
-            models.CheckConstraint(condition=Q(group_id__regex=r"^\d{6}$"), name="group_id_six_digits"),
+            models.CheckConstraint(condition=Q(group_number__regex=identifiers.GROUP_NUMBER_REGEX), name="group_number_six_digits"),
             models.CheckConstraint(condition=Q(waiting_period_days__in=[0, 30, 60, 90]), name="waiting_period_allowed"),
             models.CheckConstraint(condition=Q(renewal_month__gte=1, renewal_month__lte=12), name="renewal_month_valid"),
             models.CheckConstraint(condition=Q(invoice_day__gte=1, invoice_day__lte=28), name="invoice_day_valid"),
@@ -76,7 +76,7 @@ class EmployerGroup(models.Model):
         ]
 
     def __str__(self):
-        return "%s %s" % (self.group_id, self.legal_name)
+        return "%s %s" % (self.group_number, self.legal_name)
 
     @property
     def is_active(self):
@@ -90,7 +90,7 @@ class Subgroup(models.Model):
     code = models.CharField(max_length=10)
     name = models.CharField(max_length=100)
 
-    objects = GroupScopedQuerySet.as_manager()
+    objects = scoped_queryset("group", "pk").as_manager()
 
     class Meta:
         ordering = ["group", "code"]
@@ -115,6 +115,8 @@ class Membership(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     group = models.ForeignKey(EmployerGroup, on_delete=models.PROTECT, related_name="memberships")
     role = models.CharField(max_length=12, choices=Role.choices)
+    # Limits the admin to these subgroups of the group; none means every subgroup.
+    subgroups = models.ManyToManyField(Subgroup, blank=True, related_name="limited_memberships")
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -130,7 +132,23 @@ class Membership(models.Model):
         ]
 
     def __str__(self):
-        return "%s in %s (%s)" % (self.user, self.group.group_id, self.get_role_display())
+        return "%s in %s (%s)" % (self.user, self.group.group_number, self.get_role_display())
+
+    @cached_property
+    def limited_subgroup_ids(self) -> frozenset | None:
+        """Return the ids of the subgroups this admin is limited to, or None for all subgroups.
+
+        accounts.access annotates `subgroup_ids` when it resolves the membership, so pages
+        pay no extra query for it.
+        """
+        ids = getattr(self, "subgroup_ids", None)
+        if ids is None:
+            ids = self.subgroups.values_list("pk", flat=True) if self.pk else []
+        return frozenset(ids) or None
+
+    @property
+    def is_limited(self) -> bool:
+        return self.limited_subgroup_ids is not None
 
 
 # Which roles may do what. Views name one of these in `group_view(allow=...)`.

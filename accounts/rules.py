@@ -53,22 +53,6 @@ def temporary_password_expired(expires_at: datetime.datetime | None, now: dateti
     return expires_at is not None and now >= expires_at
 
 
-def normalize_us_phone(value: str) -> str | None:
-    """Return a US phone number as 503-574-5791, or None when it is not one.
-
-    Accepts (503) 574-5791, 503.574.5791, +1 503 574 5791 and the like; the area code and the
-    exchange cannot start with 0 or 1.
-    """
-    if re.search(r"[^\d\s().+-]", value):
-        return None
-    digits = re.sub(r"\D", "", value)
-    if len(digits) == 11 and digits.startswith("1"):
-        digits = digits[1:]
-    if len(digits) != 10 or digits[0] in "01" or digits[3] in "01":
-        return None
-    return "%s-%s-%s" % (digits[:3], digits[3:6], digits[6:])
-
-
 def names_match(typed: str, legal_name: str) -> bool:
     """Whether a company name typed at registration matches the group's legal name.
 

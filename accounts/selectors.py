@@ -1,5 +1,6 @@
 """Reads about accounts that several views, the middleware and the admin share."""
 
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import rules
@@ -16,9 +17,9 @@ def has_mfa(user) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
-def group_admins(group):
-    """The group's admin users (active first), with their roles and last login."""
-    return Membership.objects.for_group(group).select_related("user").order_by("-is_active", "user__last_name", "user__first_name")
+def group_admins(membership):
+    """Return the group's admin users (active first), with their roles and last login."""
+    return Membership.objects.for_membership(membership).select_related("user").order_by("-is_active", "user__last_name", "user__first_name")
 
 
 def pending_new_user_requests(group):
@@ -32,11 +33,9 @@ def registration_group(registration: RegistrationRequest) -> EmployerGroup | Non
     """The employer group a registration names, whatever its status, or None."""
     if registration.group_id:
         return registration.group
-    return EmployerGroup.objects.filter(group_id=registration.group_number).first()
+    return EmployerGroup.objects.filter(group_number=registration.group_number).first()
 
 
 def registration_due_by(registration: RegistrationRequest):
-    """The date access is promised by: submitted + two business days (weekends skipped)."""
-    from django.utils import timezone
-
+    """Return the date access is promised by: submitted + two business days (weekends skipped)."""
     return rules.add_business_days(timezone.localdate(registration.submitted_at), rules.BUSINESS_DAYS_TO_GRANT_ACCESS)

@@ -1,10 +1,8 @@
 """Writes about accounts: registrations, users, passwords, two-factor devices, audit events.
 
 Each function is keyword-only and atomic, writes its audit event in the same transaction,
-and queues its emails on commit (accounts.tasks.send_templated_email), never inside a request.
+and queues its emails on commit (core.tasks.send_templated_email), never inside a request.
 """
-
-import datetime
 
 from axes.utils import reset as axes_reset
 from celery import chain
@@ -16,31 +14,13 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import rules, selectors
+from accounts.audit import record_event
 from accounts.models import AuditEvent, EmployerGroup, Membership, RegistrationRequest, RegistrationUser
-from accounts.tasks import send_templated_email
+from accounts.tasks import email_temporary_password
+from core.tasks import send_templated_email
 
 User = get_user_model()
 RECOVERY_CODE_COUNT = 10
-
-
-# --- Audit -----------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def record_event(*, action, actor=None, username="", group=None, ip_address=None, obj=None, detail=None) -> AuditEvent:
-    """Write one audit event: who (actor or the username typed), what, when, from where."""
-    if actor is not None and not username:
-        username = actor.get_username()
-    return AuditEvent.objects.create(
-        action=action,
-        actor=actor if actor is not None and actor.pk else None,
-        username=(username or "")[:150],
-        group=group,
-        ip_address=ip_address or None,
-        object_type=obj._meta.model_name if obj is not None else "",
-        object_id=str(obj.pk) if obj is not None else "",
-        detail=detail or {},
-    )
 
 
 # --- Email -----------------------------------------------------------------------------------
@@ -56,26 +36,12 @@ def _queue_credentials_emails(*, user, login_url: str) -> None:
     The password is made by the worker that sends it (accounts.tasks.email_temporary_password),
     so it never travels through the broker.
     """
-    from accounts.tasks import email_temporary_password
-
     name = user.get_full_name() or user.get_username()
     first = send_templated_email.si(
         template="account_username", to=[user.email], context={"name": name, "username": user.get_username(), "login_url": login_url}
     )
     second = email_temporary_password.si(user_id=user.pk, template="account_password", context={"name": name, "login_url": login_url})
     transaction.on_commit(lambda: chain(first, second).delay())
-
-
-@transaction.atomic
-def issue_temporary_password(*, user_id: int) -> tuple[str, datetime.datetime]:
-    """Give the user a new random temporary password, valid for 72 hours and to be changed at first use."""
-    user = User.objects.select_for_update().get(pk=user_id)
-    password = rules.random_temporary_password()
-    user.set_password(password)
-    user.must_change_password = True
-    user.temporary_password_expires_at = timezone.now() + datetime.timedelta(hours=rules.TEMPORARY_PASSWORD_HOURS)
-    user.save(update_fields=["password", "must_change_password", "temporary_password_expires_at"])
-    return password, user.temporary_password_expires_at
 
 
 # --- Registration ------------------------------------------------------------------------------
@@ -95,7 +61,7 @@ def submit_registration(
         kind=RegistrationRequest.Kind.REGISTRATION,
         company_name=company_name,
         group_number=group_number,
-        group=EmployerGroup.objects.filter(group_id=group_number).first(),
+        group=EmployerGroup.objects.filter(group_number=group_number).first(),
         submitted_from=ip_address or None,
     )
     _add_people(registration, registrant={**registrant, "role": Membership.Role.PRIMARY}, others=additional_users)
@@ -113,7 +79,7 @@ def request_new_user(*, group: EmployerGroup, requested_by, person: dict, ip_add
     registration = RegistrationRequest.objects.create(
         kind=RegistrationRequest.Kind.NEW_USER,
         company_name=group.legal_name,
-        group_number=group.group_id,
+        group_number=group.group_number,
         group=group,
         submitted_from=ip_address or None,
         requested_by=requested_by,
@@ -149,7 +115,7 @@ def approve_registration(*, registration: RegistrationRequest, acting_user, ip_a
     if group is None:
         raise ValidationError("No group has the ID %s: reject the request or correct the group ID." % registration.group_number, code="no_such_group")
     if not group.is_active:
-        raise ValidationError("Group %s is not active." % group.group_id, code="group_inactive")
+        raise ValidationError("Group %s is not active." % group.group_number, code="group_inactive")
     now = timezone.now()
     users = []
     for person in registration.people.all():
@@ -263,8 +229,6 @@ def reset_password(*, user, acting_user, ip_address: str | None) -> None:
         action=AuditEvent.Action.PASSWORD_RESET, actor=acting_user, username=acting_user.get_username(), ip_address=ip_address,
         obj=user, detail={"user": user.get_username(), "by": "billing specialist"},
     )
-    from accounts.tasks import email_temporary_password
-
     context = {"name": user.get_full_name() or user.get_username()}
     user_id = user.pk
     transaction.on_commit(

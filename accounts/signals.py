@@ -1,6 +1,6 @@
 """Audit of sign-in events, from Django's auth signals and django-axes' lockout signal.
 
-The receivers only translate a signal into a call of accounts.services.record_event.
+The receivers only translate a signal into a call of accounts.audit.record_event.
 """
 
 from axes.helpers import get_client_ip_address
@@ -8,7 +8,7 @@ from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.dispatch import receiver
 
-from accounts import services
+from accounts.audit import record_event
 from accounts.models import AuditEvent
 
 
@@ -21,13 +21,13 @@ def client_ip(request) -> str | None:
 
 @receiver(user_logged_in, dispatch_uid="accounts_audit_login")
 def audit_login(sender, request, user, **kwargs):
-    services.record_event(action=AuditEvent.Action.LOGIN, actor=user, ip_address=client_ip(request))
+    record_event(action=AuditEvent.Action.LOGIN, actor=user, ip_address=client_ip(request))
 
 
 @receiver(user_login_failed, dispatch_uid="accounts_audit_login_failed")
 def audit_login_failed(sender, credentials, request=None, **kwargs):
     # Never the password: Django already replaced it with asterisks in `credentials`.
-    services.record_event(
+    record_event(
         action=AuditEvent.Action.LOGIN_FAILED, username=str(credentials.get("username", "")), ip_address=client_ip(request)
     )
 
@@ -36,9 +36,9 @@ def audit_login_failed(sender, credentials, request=None, **kwargs):
 def audit_logout(sender, request, user, **kwargs):
     if user is not None:
         reason = getattr(request, "logout_reason", "user")
-        services.record_event(action=AuditEvent.Action.LOGOUT, actor=user, ip_address=client_ip(request), detail={"reason": reason})
+        record_event(action=AuditEvent.Action.LOGOUT, actor=user, ip_address=client_ip(request), detail={"reason": reason})
 
 
 @receiver(user_locked_out, dispatch_uid="accounts_audit_lockout")
 def audit_lockout(sender, request, username, ip_address, **kwargs):
-    services.record_event(action=AuditEvent.Action.LOCKOUT, username=username or "", ip_address=ip_address)
+    record_event(action=AuditEvent.Action.LOCKOUT, username=username or "", ip_address=ip_address)

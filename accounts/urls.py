@@ -30,7 +30,7 @@ urlpatterns = [
         auth_views.PasswordResetCompleteView.as_view(template_name="registration/password_reset_complete.html"),
         name="password_reset_complete",
     ),
-    path("groups/<str:group_id>/users/", views.manage_users, name="manage_users"),
-    path("groups/<str:group_id>/users/new/", views.request_user, name="request_user"),
-    path("groups/<str:group_id>/users/<int:membership_pk>/deactivate/", views.deactivate_user, name="deactivate_user"),
+    path("groups/<group:group_number>/users/", views.manage_users, name="manage_users"),
+    path("groups/<group:group_number>/users/new/", views.request_user, name="request_user"),
+    path("groups/<group:group_number>/users/<int:membership_pk>/deactivate/", views.deactivate_user, name="deactivate_user"),
 ]

@@ -49,7 +49,7 @@ def home(request):
     """After login: straight to the one group's home, or pick a group."""
     memberships = list(request.user.memberships_active())
     if len(memberships) == 1:
-        return redirect("group_home", group_id=memberships[0].group.group_id)
+        return redirect("group_home", group_number=memberships[0].group.group_number)
     if not memberships and request.user.is_staff:
         return redirect("admin:index")
     return render(request, "accounts/pick_group.html", {"memberships": memberships})
@@ -256,21 +256,21 @@ def mfa_remove(request):
 
 @group_view(allow=PRIMARY_ONLY)
 def manage_users(request, group):
-    context = {"admins": selectors.group_admins(group), "pending": selectors.pending_new_user_requests(group)}
+    context = {"admins": selectors.group_admins(request.membership), "pending": selectors.pending_new_user_requests(group)}
     return render(request, "accounts/manage_users.html", context)
 
 
 @group_view(allow=PRIMARY_ONLY)  # outermost: another group's admin gets 404, not 405
 @require_POST
 def deactivate_user(request, group, membership_pk):
-    membership = get_object_or_404(Membership.objects.for_group(group).select_related("user"), pk=membership_pk, is_active=True)
+    membership = get_object_or_404(Membership.objects.for_membership(request.membership).select_related("user"), pk=membership_pk, is_active=True)
     try:
         services.deactivate_membership(membership=membership, acting_user=request.user, ip_address=client_ip(request))
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
         messages.success(request, "%s no longer has access, and was signed out." % (membership.user.get_full_name() or membership.user.username))
-    return redirect("accounts:manage_users", group_id=group.group_id)
+    return redirect("accounts:manage_users", group_number=group.group_number)
 
 
 @group_view(allow=PRIMARY_ONLY)
@@ -285,5 +285,5 @@ def request_user(request, group):
             "A billing specialist will review the request within two business days. The new user will receive two "
             "emails: the first with their username, the second with their password.",
         )
-        return redirect("accounts:manage_users", group_id=group.group_id)
+        return redirect("accounts:manage_users", group_number=group.group_number)
     return render(request, "accounts/request_user.html", {"form": form})

@@ -11,9 +11,10 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html
 
+from accounts.audit import record_event
 from accounts.models import AuditEvent
-from portal.admin_tools import ReadOnlyInline
 from billing.models import Adjustment, Autopay, BillingAccount, Invoice, InvoiceLine, InvoiceLineMember, Payment, PaymentMethod
+from core.admin_tools import ReadOnlyInline
 
 
 class ViewOnlyAdmin(admin.ModelAdmin):
@@ -56,7 +57,7 @@ class PaymentInline(ReadOnlyInline):
 class InvoiceAdmin(ViewOnlyAdmin):
     list_display = ("number", "group", "period", "issued_on", "due_on", "current_premium", "adjustments_total", "amount_due", "amount_paid", "status")
     list_filter = ("status", "period")
-    search_fields = ("=number", "=group__group_id", "group__legal_name")
+    search_fields = ("=number", "=group__group_number", "group__legal_name")
     list_select_related = ("group",)
     date_hierarchy = "period"
     readonly_fields = ("lines_link",)
@@ -82,7 +83,7 @@ class InvoiceLineMemberInline(ReadOnlyInline):
 class InvoiceLineAdmin(ViewOnlyAdmin):
     list_display = ("invoice", "kind", "subscriber", "subgroup", "plan", "tier", "members", "service_month", "amount", "memo")
     list_filter = ("kind", "tier", "service_month")
-    search_fields = ("=invoice__number", "=subscriber__subscriber_id", "subscriber__last_name", "memo")
+    search_fields = ("=invoice__number", "=subscriber__subscriber_number", "subscriber__last_name", "memo")
     list_select_related = ("invoice", "subscriber", "subgroup", "plan")
     inlines = [InvoiceLineMemberInline]
     show_full_result_count = False
@@ -91,7 +92,7 @@ class InvoiceLineAdmin(ViewOnlyAdmin):
 @admin.register(InvoiceLineMember)
 class InvoiceLineMemberAdmin(ViewOnlyAdmin):
     list_display = ("line", "invoice_number", "dependent", "age", "age_band", "amount")
-    search_fields = ("=line__invoice__number", "=line__subscriber__subscriber_id")
+    search_fields = ("=line__invoice__number", "=line__subscriber__subscriber_number")
     list_select_related = ("line__invoice", "dependent")
     show_full_result_count = False
 
@@ -139,7 +140,7 @@ class AdjustmentAdmin(admin.ModelAdmin):
     form = AdjustmentForm
     list_display = ("created_at", "group", "subscriber", "service_month", "amount", "memo", "source", "created_by", "invoice_number")
     list_filter = ("source", "service_month")
-    search_fields = ("=group__group_id", "=subscriber__subscriber_id", "memo", "=invoice_line__invoice__number")
+    search_fields = ("=group__group_number", "=subscriber__subscriber_number", "memo", "=invoice_line__invoice__number")
     list_select_related = ("group", "subscriber", "created_by", "invoice_line__invoice")
     raw_id_fields = ("group", "subscriber")
     readonly_fields = ("source", "change_request", "created_by", "created_at", "invoice_line")
@@ -165,9 +166,8 @@ class AdjustmentAdmin(admin.ModelAdmin):
             obj.source = Adjustment.Source.MANUAL
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
-        AuditEvent.objects.create(
-            actor=request.user, username=request.user.get_username(), group_id=obj.group_id,
-            action=AuditEvent.Action.ADJUSTMENT_POSTED, object_type="adjustment", object_id=str(obj.pk),
+        record_event(
+            action=AuditEvent.Action.ADJUSTMENT_POSTED, actor=request.user, group=obj.group, obj=obj,
             detail={"amount": str(obj.amount), "service_month": obj.service_month.isoformat(), "changed": change},
         )
 
@@ -178,7 +178,7 @@ class AdjustmentAdmin(admin.ModelAdmin):
 @admin.register(BillingAccount)
 class BillingAccountAdmin(admin.ModelAdmin):
     list_display = ("group", "stripe_customer_id")
-    search_fields = ("=group__group_id", "group__legal_name", "=stripe_customer_id")
+    search_fields = ("=group__group_number", "group__legal_name", "=stripe_customer_id")
     list_select_related = ("group",)
     raw_id_fields = ("group",)
 
@@ -187,7 +187,7 @@ class BillingAccountAdmin(admin.ModelAdmin):
 class PaymentMethodAdmin(admin.ModelAdmin):
     list_display = ("__str__", "group", "kind", "exp_month", "exp_year", "created_by", "created_at", "removed_at")
     list_filter = ("kind", "brand")
-    search_fields = ("=group__group_id", "group__legal_name", "=last4", "=stripe_payment_method_id")
+    search_fields = ("=group__group_number", "group__legal_name", "=last4", "=stripe_payment_method_id")
     list_select_related = ("group", "created_by")
     raw_id_fields = ("group", "created_by")
     readonly_fields = ("stripe_payment_method_id", "created_at")
@@ -197,7 +197,7 @@ class PaymentMethodAdmin(admin.ModelAdmin):
 class AutopayAdmin(admin.ModelAdmin):
     list_display = ("group", "payment_method", "is_active", "created_by", "created_at")
     list_filter = ("is_active",)
-    search_fields = ("=group__group_id", "group__legal_name")
+    search_fields = ("=group__group_number", "group__legal_name")
     list_select_related = ("group", "payment_method", "created_by")
     raw_id_fields = ("group", "payment_method", "created_by")
     readonly_fields = ("created_at",)
@@ -207,7 +207,7 @@ class AutopayAdmin(admin.ModelAdmin):
 class PaymentAdmin(ViewOnlyAdmin):
     list_display = ("created_at", "group", "invoice", "amount", "status", "source", "payment_method", "attempt", "received_at")
     list_filter = ("status", "source", "created_at")
-    search_fields = ("=group__group_id", "=invoice__number", "=stripe_payment_intent_id", "=idempotency_key")
+    search_fields = ("=group__group_number", "=invoice__number", "=stripe_payment_intent_id", "=idempotency_key")
     list_select_related = ("group", "invoice", "payment_method", "created_by")
     date_hierarchy = "created_at"
     show_full_result_count = False

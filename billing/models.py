@@ -5,8 +5,9 @@ from django.utils import timezone
 
 from accounts.models import EmployerGroup, Subgroup
 from accounts.scoping import GroupScopedQuerySet, scoped_queryset
+from core import identifiers
+from core.money import MoneyField
 from enrollment.models import ChangeRequest, Coverage, Dependent, Plan, Subscriber, Tier
-from portal.money import MoneyField
 
 
 class InvoiceQuerySet(GroupScopedQuerySet):
@@ -44,7 +45,7 @@ class Invoice(models.Model):
         ordering = ["-period", "-sequence"]
         constraints = [
             models.UniqueConstraint(fields=["group", "period", "sequence"], name="invoice_period_unique"),
-            models.CheckConstraint(condition=Q(number__regex=r"^INV-\d{6}-\d{6}(-\d+)?$"), name="invoice_number_format"),
+            models.CheckConstraint(condition=Q(number__regex=identifiers.INVOICE_NUMBER_REGEX), name="invoice_number_format"),
             models.CheckConstraint(condition=Q(period__day=1), name="invoice_period_first_of_month"),
             models.CheckConstraint(
                 condition=Q(amount_due=F("previous_balance") - F("payments_received") + F("current_premium") + F("adjustments_total")),
@@ -80,7 +81,7 @@ class InvoiceLine(models.Model):
     amount = MoneyField()
     memo = models.CharField(max_length=255, blank=True)
 
-    objects = scoped_queryset("invoice__group").as_manager()
+    objects = scoped_queryset("invoice__group", "subgroup").as_manager()
 
     class Meta:
         ordering = ["invoice", "kind", "id"]
@@ -103,7 +104,7 @@ class InvoiceLineMember(models.Model):
     age_band = models.CharField(max_length=5)
     amount = MoneyField()  # zero for a child beyond the three oldest under 21
 
-    objects = scoped_queryset("line__invoice__group").as_manager()
+    objects = scoped_queryset("line__invoice__group", "line__subgroup").as_manager()
 
 
 class Adjustment(models.Model):
@@ -124,7 +125,7 @@ class Adjustment(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     invoice_line = models.OneToOneField(InvoiceLine, null=True, blank=True, on_delete=models.PROTECT, related_name="adjustment")
 
-    objects = GroupScopedQuerySet.as_manager()
+    objects = scoped_queryset("group", "subscriber__subgroup").as_manager()
 
     class Meta:
         ordering = ["-created_at"]

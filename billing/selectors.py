@@ -3,6 +3,6 @@
 from billing.models import Invoice
 
 
-def current_invoice(group):
-    """The group's latest issued invoice, or None."""
-    return Invoice.objects.for_group(group).order_by("-period", "-sequence").first()
+def current_invoice(membership):
+    """Return the group's latest issued invoice, or None."""
+    return Invoice.objects.for_membership(membership).order_by("-period", "-sequence").first()

@@ -1,7 +1,7 @@
 import django_tables2 as tables
 
 from billing.models import Invoice
-from portal.templatetags.portal_tags import usd
+from core.templatetags.core_tags import usd
 
 
 class InvoiceTable(tables.Table):

@@ -12,10 +12,9 @@ from django.contrib import admin, messages
 from django.db import transaction
 from django.utils.html import format_html
 
-from enrollment import change_requests, processors
-from portal.admin_tools import ReadOnlyInline, with_reason
-from portal.fields import mask_ssn
-
+from core.admin_tools import ReadOnlyInline, with_reason
+from core.fields import mask_ssn
+from enrollment import processors, request_status
 from enrollment.models import (
     ChangeRequest,
     Coverage,
@@ -62,7 +61,7 @@ class PlanAdmin(admin.ModelAdmin):
 class PlanOfferingAdmin(admin.ModelAdmin):
     list_display = ("plan", "group", "subgroup", "plan_year")
     list_filter = ("plan_year", "plan")
-    search_fields = ("=group__group_id", "group__legal_name", "plan__code", "plan__name")
+    search_fields = ("=group__group_number", "group__legal_name", "plan__code", "plan__name")
     list_select_related = ("plan", "group", "subgroup")
     autocomplete_fields = ("plan",)
     raw_id_fields = ("group", "subgroup")
@@ -118,9 +117,9 @@ class DependentInline(admin.TabularInline):
 @admin.register(Subscriber)
 class SubscriberAdmin(admin.ModelAdmin):
     form = SSNForm
-    list_display = ("subscriber_id", "last_name", "first_name", "group", "subgroup", "date_of_birth", "masked_ssn", "hire_date")
+    list_display = ("subscriber_number", "last_name", "first_name", "group", "subgroup", "date_of_birth", "masked_ssn", "hire_date")
     list_filter = ("gender", "marital_status")
-    search_fields = ("=subscriber_id", "last_name", "first_name", "=group__group_id", "=ssn_last4")
+    search_fields = ("=subscriber_number", "last_name", "first_name", "=group__group_number", "=ssn_last4")
     list_select_related = ("group", "subgroup")
     raw_id_fields = ("group", "subgroup")
     exclude = SSN_FIELDS
@@ -143,16 +142,16 @@ class DependentAdmin(admin.ModelAdmin):
     form = SSNForm
     list_display = ("member_id", "full_name", "relationship", "date_of_birth", "masked_ssn", "has_other_coverage", "removed_on")
     list_filter = ("relationship", "has_other_coverage", "gender")
-    search_fields = ("=subscriber__subscriber_id", "last_name", "first_name", "=group__group_id")
+    search_fields = ("=subscriber__subscriber_number", "last_name", "first_name", "=group__group_number")
     list_select_related = ("subscriber", "group")
     raw_id_fields = ("group", "subscriber")
     exclude = SSN_FIELDS
     readonly_fields = ("masked_ssn", "created_at")
     show_full_result_count = False
 
-    @admin.display(description="member ID", ordering="subscriber__subscriber_id")
+    @admin.display(description="member ID", ordering="subscriber__subscriber_number")
     def member_id(self, obj):
-        return "%s-%s" % (obj.subscriber.subscriber_id or "(pending)", obj.member_suffix or "??")
+        return "%s-%s" % (obj.subscriber.subscriber_number or "(pending)", obj.member_suffix or "??")
 
 
 # --- Coverage ------------------------------------------------------------------------------------
@@ -171,7 +170,7 @@ class CoveredMemberInline(admin.TabularInline):
 class CoverageAdmin(admin.ModelAdmin):
     list_display = ("subscriber", "group", "plan", "plan_year", "tier", "start", "end", "status", "termination_reason")
     list_filter = ("status", "tier", "plan_year", "termination_reason", "plan")
-    search_fields = ("=subscriber__subscriber_id", "subscriber__last_name", "=group__group_id")
+    search_fields = ("=subscriber__subscriber_number", "subscriber__last_name", "=group__group_number")
     list_select_related = ("subscriber", "group", "plan")
     raw_id_fields = ("group", "subscriber")
     autocomplete_fields = ("plan",)
@@ -199,7 +198,7 @@ class ChangeRequestAdmin(admin.ModelAdmin):
 
     list_display = ("display_number", "kind", "status", "group", "subscriber", "submitted_by", "submitted_at", "decided_at")
     list_filter = ("status", "kind", "submitted_at")
-    search_fields = ("=confirmation_number", "=subscriber__subscriber_id", "subscriber__last_name", "=group__group_id")
+    search_fields = ("=confirmation_number", "=subscriber__subscriber_number", "subscriber__last_name", "=group__group_number")
     list_select_related = ("group", "subscriber", "submitted_by")
     date_hierarchy = "submitted_at"
     fields = ("confirmation_number", "kind", "group", "subscriber", "coverage", "submitted_by", "submitted_at",
@@ -234,7 +233,7 @@ class ChangeRequestAdmin(admin.ModelAdmin):
         for change_request in queryset.order_by("submitted_at"):
             try:
                 processors.approve(change_request, actor=request.user)
-            except (change_requests.RequestAlreadyDecided, KeyError) as error:
+            except (request_status.RequestAlreadyDecided, KeyError) as error:
                 self.message_user(request, "%s not approved: %s" % (change_request.display_number, error), messages.ERROR)
             else:
                 self.message_user(request, "%s approved and applied." % change_request.display_number, messages.SUCCESS)
@@ -245,8 +244,8 @@ class ChangeRequestAdmin(admin.ModelAdmin):
             try:
                 with transaction.atomic():
                     locked = ChangeRequest.objects.select_for_update().get(pk=change_request.pk)
-                    change_requests.reject(locked, reason=reason, actor=request.user)
-            except change_requests.RequestAlreadyDecided as error:
+                    request_status.reject(locked, reason=reason, actor=request.user)
+            except request_status.RequestAlreadyDecided as error:
                 self.message_user(request, "%s not rejected: %s" % (change_request.display_number, error), messages.ERROR)
             else:
                 self.message_user(request, "%s rejected; the admin is emailed the reason." % change_request.display_number, messages.SUCCESS)
@@ -263,7 +262,7 @@ class ChangeRequestAdmin(admin.ModelAdmin):
 class OpenEnrollmentElectionAdmin(admin.ModelAdmin):
     list_display = ("subscriber", "group", "plan_year", "choice", "plan", "decline_reason", "alternate_plan_name", "created_at")
     list_filter = ("choice", "plan_year", "decline_reason")
-    search_fields = ("=subscriber__subscriber_id", "subscriber__last_name", "=group__group_id")
+    search_fields = ("=subscriber__subscriber_number", "subscriber__last_name", "=group__group_number")
     list_select_related = ("subscriber", "group", "plan")
     raw_id_fields = ("group", "subscriber", "request")
     autocomplete_fields = ("plan",)
@@ -273,7 +272,7 @@ class OpenEnrollmentElectionAdmin(admin.ModelAdmin):
 class IDCardOrderAdmin(admin.ModelAdmin):
     list_display = ("subscriber", "group", "quantity", "ship_to", "status", "ordered_at", "shipped_at")
     list_filter = ("status", "ship_to")
-    search_fields = ("=subscriber__subscriber_id", "subscriber__last_name", "=group__group_id")
+    search_fields = ("=subscriber__subscriber_number", "subscriber__last_name", "=group__group_number")
     list_select_related = ("subscriber", "group")
     raw_id_fields = ("group", "subscriber", "request", "dependents")
     date_hierarchy = "ordered_at"
@@ -282,7 +281,7 @@ class IDCardOrderAdmin(admin.ModelAdmin):
 @admin.register(EnrollmentDraft)
 class EnrollmentDraftAdmin(admin.ModelAdmin):
     list_display = ("id", "group", "created_by", "created_at", "updated_at", "request")
-    search_fields = ("=group__group_id", "created_by__username")
+    search_fields = ("=group__group_number", "created_by__username")
     list_select_related = ("group", "created_by", "request")
     raw_id_fields = ("group", "created_by", "request")
     readonly_fields = ("data_pretty", "created_at", "updated_at")

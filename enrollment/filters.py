@@ -2,6 +2,8 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
+from accounts.models import Subgroup
+from core.identifiers import looks_like_subscriber_number, normalize_subscriber_number
 from enrollment.models import ChangeRequest, Subscriber
 
 
@@ -18,11 +20,9 @@ class RosterFilter(django_filters.FilterSet):
         model = Subscriber
         fields = ["q", "subgroup", "roster_status"]
 
-    def __init__(self, *args, group, **kwargs):
+    def __init__(self, *args, membership, **kwargs):
         super().__init__(*args, **kwargs)
-        from accounts.models import Subgroup
-
-        self.filters["subgroup"].queryset = Subgroup.objects.for_group(group)
+        self.filters["subgroup"].queryset = Subgroup.objects.for_membership(membership)
 
     def search(self, queryset, name, value):
         return queryset.search(value)
@@ -49,8 +49,8 @@ class RequestFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        if value.upper().startswith("M") and value[1:].isdigit():
-            return queryset.filter(subscriber__subscriber_id__startswith=value.upper())
+        if looks_like_subscriber_number(value):
+            return queryset.filter(subscriber__subscriber_number__startswith=normalize_subscriber_number(value))
         condition = Q()
         for word in value.split():
             condition &= Q(subscriber__first_name__icontains=word) | Q(subscriber__last_name__icontains=word)

@@ -4,11 +4,12 @@ from django import forms
 from django.core.exceptions import ValidationError
 from localflavor.us.forms import USSocialSecurityNumberField, USStateField, USStateSelect, USZipCodeField
 
-from accounts.forms import PhoneField
 from accounts.models import Subgroup
+from core.fields import fingerprint, mask_ssn
+from core.identifiers import normalize_confirmation_number
+from core.phone import PhoneField
 from enrollment import rules, selectors
 from enrollment.models import Dependent, Gender, Plan, Subscriber
-from portal.fields import fingerprint, mask_ssn
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 YES_NO = [("yes", "Yes"), ("no", "No")]
@@ -53,13 +54,14 @@ class SubscriberForm(PersonForm):
     hire_date = forms.DateField(label="Hire date", widget=DATE_WIDGET)
     subgroup = forms.ModelChoiceField(label="Subgroup", queryset=Subgroup.objects.none())
 
-    def __init__(self, *args, group, today, ssn_last4="", ssn_hash="", **kwargs):
+    def __init__(self, *args, membership, today, ssn_last4="", ssn_hash="", **kwargs):
         super().__init__(*args, **kwargs)
-        self.group = group
+        self.group = membership.group
         self.today = today
         self.kept_ssn_hash = ssn_hash
         self.duplicate = None
-        self.fields["subgroup"].queryset = Subgroup.objects.for_group(group)
+        # An admin limited to some subgroups enrolls only into them (a forged POST included).
+        self.fields["subgroup"].queryset = Subgroup.objects.for_membership(membership)
         if ssn_last4:
             self.fields["ssn"].help_text = "On file: %s. Leave blank to keep it." % mask_ssn(ssn_last4)
 
@@ -171,21 +173,14 @@ class DependentForm(PersonForm):
             except ValidationError as error:
                 self.add_error("date_of_birth", error)
         elected = data.get("elect_coverage")
-        if elected is False:
-            other = data.get("has_other_coverage")
-            if other is None:
-                self.add_error("has_other_coverage", ValidationError(
-                    "Say whether this dependent has other medical coverage.", code="other_coverage_required"
+        if elected is not None:
+            try:
+                data.update(rules.other_coverage(
+                    elected=elected, has_other=data.get("has_other_coverage"),
+                    carrier=data.get("other_carrier", ""), policy_number=data.get("other_policy_number", ""),
                 ))
-            elif other:
-                for name, label in (("other_carrier", "carrier"), ("other_policy_number", "policy number")):
-                    if not data.get(name):
-                        self.add_error(name, ValidationError("Enter the other coverage's %s." % label, code="other_coverage_detail"))
-            else:
-                data["other_carrier"] = data["other_policy_number"] = ""
-        elif elected:
-            data["has_other_coverage"] = False
-            data["other_carrier"] = data["other_policy_number"] = ""
+            except ValidationError as error:
+                self.add_error(None, error)
         return data
 
 
@@ -215,7 +210,5 @@ class FindRequestForm(forms.Form):
     number = forms.CharField(label="Confirmation number", max_length=20)
 
     def clean_number(self):
-        from enrollment.change_requests import normalize_confirmation_number
-
         return normalize_confirmation_number(self.cleaned_data["number"])
 

@@ -8,8 +8,10 @@ from django.utils import timezone
 
 from accounts.models import EmployerGroup, Subgroup
 from accounts.scoping import GroupScopedQuerySet, scoped_queryset
-from portal.fields import SSNMixin
-from portal.money import MoneyField
+from core import identifiers
+from core.fields import SSNMixin
+from core.money import MoneyField
+from enrollment import rules
 
 
 class Gender(models.TextChoices):
@@ -69,7 +71,7 @@ class PlanOffering(models.Model):
     subgroup = models.ForeignKey(Subgroup, null=True, blank=True, on_delete=models.PROTECT, related_name="offerings")
     plan_year = models.PositiveSmallIntegerField()  # the calendar year in which the plan year starts
 
-    objects = GroupScopedQuerySet.as_manager()
+    objects = scoped_queryset("group", "subgroup", null_means_all=True).as_manager()
 
     class Meta:
         ordering = ["group", "plan_year", "plan"]
@@ -80,7 +82,7 @@ class PlanOffering(models.Model):
         ]
 
     def __str__(self):
-        return "%s for %s %s (%s)" % (self.plan, self.group.group_id, self.subgroup or "all subgroups", self.plan_year)
+        return "%s for %s %s (%s)" % (self.plan, self.group.group_number, self.subgroup or "all subgroups", self.plan_year)
 
 
 class PlanRate(models.Model):
@@ -134,7 +136,7 @@ class Person(SSNMixin, models.Model):
     last_name = models.CharField(max_length=60)
     date_of_birth = models.DateField()
     gender = models.CharField(max_length=1, choices=Gender.choices)
-    ssn_encrypted = models.TextField(blank=True)  # Fernet token; see portal.fields
+    ssn_encrypted = models.TextField(blank=True)  # Fernet token; see core.fields
     ssn_last4 = models.CharField(max_length=4, blank=True)
     ssn_hash = models.CharField(max_length=64, blank=True)  # keyed hash, to find duplicates
     pcp_name = models.CharField("primary care provider", max_length=120, blank=True)
@@ -150,13 +152,14 @@ class Person(SSNMixin, models.Model):
         return "%s%s %s" % (self.first_name, middle, self.last_name)
 
 
-class SubscriberQuerySet(GroupScopedQuerySet):
+class SubscriberQuerySet(scoped_queryset("group", "subgroup")):
     def search(self, text: str):
+        """Find by subscriber ID (or its start) or by last name (its start, any case)."""
         text = (text or "").strip()
         if not text:
             return self
-        if text.upper().startswith("M") and text[1:].isdigit():
-            return self.filter(subscriber_id__startswith=text.upper())
+        if identifiers.looks_like_subscriber_number(text):
+            return self.filter(subscriber_number__startswith=identifiers.normalize_subscriber_number(text))
         return self.filter(last_name__istartswith=text)
 
 
@@ -173,8 +176,9 @@ class Subscriber(Person):
 
     group = models.ForeignKey(EmployerGroup, on_delete=models.PROTECT, related_name="subscribers")
     subgroup = models.ForeignKey(Subgroup, on_delete=models.PROTECT, related_name="subscribers")
-    # M + 9 digits, assigned when the enrollment is processed; never reused.
-    subscriber_id = models.CharField("subscriber ID", max_length=10, unique=True, null=True, blank=True)
+    # The carrier's "Subscriber ID" (M + 9 digits), assigned when the enrollment is processed;
+    # never reused. Named so it never reads like the subscriber_id foreign key column of other models.
+    subscriber_number = models.CharField("subscriber ID", max_length=10, unique=True, null=True, blank=True)
     marital_status = models.CharField(max_length=20, choices=MaritalStatus.choices)
     address_line1 = models.CharField(max_length=200)
     address_line2 = models.CharField(max_length=200, blank=True)
@@ -190,7 +194,7 @@ class Subscriber(Person):
     class Meta:
         ordering = ["last_name", "first_name"]
         constraints = [
-            models.CheckConstraint(condition=Q(subscriber_id__regex=r"^M\d{9}$"), name="subscriber_id_format"),
+            models.CheckConstraint(condition=Q(subscriber_number__regex=identifiers.SUBSCRIBER_NUMBER_REGEX), name="subscriber_number_format"),
             models.UniqueConstraint(fields=["group", "ssn_hash"], condition=~Q(ssn_hash=""), name="subscriber_ssn_unique"),
             models.UniqueConstraint(
                 "group", Lower("first_name"), Lower("last_name"), "date_of_birth", name="subscriber_name_dob_unique"
@@ -200,11 +204,11 @@ class Subscriber(Person):
         indexes = [models.Index(fields=["group", "last_name"]), models.Index(fields=["subgroup"])]
 
     def __str__(self):
-        return "%s %s" % (self.subscriber_id or "(pending)", self.full_name)
+        return "%s %s" % (self.subscriber_number or "(pending)", self.full_name)
 
     @property
     def member_id(self):
-        return "%s-00" % self.subscriber_id if self.subscriber_id else ""
+        return identifiers.member_id(self.subscriber_number)
 
 
 class Dependent(Person):
@@ -217,8 +221,6 @@ class Dependent(Person):
         LEGAL_WARD = "legal_ward", "Legal ward"
         DISABLED_ADULT_CHILD = "disabled_adult_child", "Disabled adult child"
 
-    SPOUSAL = (Relationship.SPOUSE, Relationship.PARTNER)
-
     group = models.ForeignKey(EmployerGroup, on_delete=models.PROTECT, related_name="dependents")
     subscriber = models.ForeignKey(Subscriber, on_delete=models.PROTECT, related_name="dependents")
     relationship = models.CharField(max_length=24, choices=Relationship.choices)
@@ -228,7 +230,7 @@ class Dependent(Person):
     other_policy_number = models.CharField(max_length=40, blank=True)
     removed_on = models.DateField(null=True, blank=True)  # no longer a dependent (divorce, death…)
 
-    objects = GroupScopedQuerySet.as_manager()
+    objects = scoped_queryset("group", "subscriber__subgroup").as_manager()
 
     class Meta:
         ordering = ["subscriber", "member_suffix", "id"]
@@ -239,10 +241,12 @@ class Dependent(Person):
             # At most one spouse or domestic partner at a time.
             models.UniqueConstraint(
                 fields=["subscriber"],
-                condition=Q(relationship__in=["spouse", "domestic_partner"], removed_on__isnull=True),
+                condition=Q(relationship__in=sorted(rules.SPOUSAL), removed_on__isnull=True),
                 name="one_current_spouse_or_partner",
             ),
-            models.CheckConstraint(condition=Q(member_suffix="") | Q(member_suffix__regex=r"^\d{2}$") & ~Q(member_suffix="00"), name="dependent_suffix_format"),
+            models.CheckConstraint(
+                condition=Q(member_suffix="") | Q(member_suffix__regex=identifiers.DEPENDENT_SUFFIX_REGEX), name="dependent_suffix_format"
+            ),
             models.CheckConstraint(condition=Q(gender__in=Gender.values), name="dependent_gender_valid"),
         ]
 
@@ -251,7 +255,11 @@ class Dependent(Person):
 
     @property
     def is_spousal(self):
-        return self.relationship in self.SPOUSAL
+        return self.relationship in rules.SPOUSAL
+
+    @property
+    def member_id(self):
+        return identifiers.member_id(self.subscriber.subscriber_number, self.member_suffix)
 
 
 class DateRange(Func):
@@ -259,7 +267,7 @@ class DateRange(Func):
     output_field = models.DateField()  # only used inside the exclusion constraint
 
 
-class CoverageQuerySet(GroupScopedQuerySet):
+class CoverageQuerySet(scoped_queryset("group", "subscriber__subgroup")):
     def live(self):
         return self.exclude(status=Coverage.Status.VOID)
 
@@ -320,7 +328,7 @@ class Coverage(models.Model):
         indexes = [models.Index(fields=["group", "status", "start"]), models.Index(fields=["plan", "plan_year"])]
 
     def __str__(self):
-        return "%s %s %s %s..%s" % (self.subscriber_id, self.plan.code, self.tier, self.start, self.end or "")
+        return "%s %s %s %s..%s" % (self.subscriber.subscriber_number or "(pending)", self.plan.code, self.tier, self.start, self.end or "")
 
 
 class CoveredMember(models.Model):
@@ -329,13 +337,10 @@ class CoveredMember(models.Model):
     coverage = models.ForeignKey(Coverage, on_delete=models.CASCADE, related_name="covered_members")
     dependent = models.ForeignKey(Dependent, on_delete=models.PROTECT, related_name="covered_in")
 
-    objects = scoped_queryset("coverage__group").as_manager()
+    objects = scoped_queryset("coverage__group", "coverage__subscriber__subgroup").as_manager()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["coverage", "dependent"], name="covered_member_unique")]
-
-
-CONFIRMATION_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
 
 class RequestKind(models.TextChoices):
@@ -381,13 +386,13 @@ class ChangeRequest(models.Model):
     submitted_at = models.DateTimeField(default=timezone.now)
     decided_at = models.DateTimeField(null=True, blank=True)
 
-    objects = GroupScopedQuerySet.as_manager()
+    objects = scoped_queryset("group", "subscriber__subgroup").as_manager()
 
     class Meta:
         ordering = ["-submitted_at"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(confirmation_number__regex=r"^[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{10}$"),
+                condition=Q(confirmation_number__regex=identifiers.CONFIRMATION_REGEX),
                 name="confirmation_number_format",
             ),
             models.CheckConstraint(condition=Q(kind__in=RequestKind.values), name="change_request_kind_valid"),
@@ -406,7 +411,7 @@ class ChangeRequest(models.Model):
 
     @property
     def display_number(self):
-        return "%s-%s" % (self.confirmation_number[:5], self.confirmation_number[5:])
+        return identifiers.display_confirmation_number(self.confirmation_number)
 
 
 class RequestEvent(models.Model):
@@ -418,7 +423,7 @@ class RequestEvent(models.Model):
     note = models.TextField(blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
-    objects = scoped_queryset("request__group").as_manager()
+    objects = scoped_queryset("request__group", "request__subscriber__subgroup").as_manager()
 
     class Meta:
         ordering = ["at", "id"]
@@ -452,7 +457,7 @@ class OpenEnrollmentElection(models.Model):
     request = models.ForeignKey(ChangeRequest, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
 
-    objects = GroupScopedQuerySet.as_manager()
+    objects = scoped_queryset("group", "subscriber__subgroup").as_manager()
 
     class Meta:
         constraints = [
@@ -481,7 +486,7 @@ class IDCardOrder(models.Model):
     ordered_at = models.DateTimeField(default=timezone.now)
     shipped_at = models.DateTimeField(null=True, blank=True)
 
-    objects = GroupScopedQuerySet.as_manager()
+    objects = scoped_queryset("group", "subscriber__subgroup").as_manager()
 
     class Meta:
         ordering = ["-ordered_at"]

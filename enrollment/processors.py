@@ -7,17 +7,16 @@ it (reject). Later issues register their kinds in PROCESSORS.
 
 from __future__ import annotations
 
-import secrets
-from datetime import date, timedelta
+from datetime import date
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max
 
-from enrollment import change_requests, rules, selectors
+from core import identifiers
+from enrollment import request_status, rules, selectors
 from enrollment.models import ChangeRequest, Coverage, Dependent, Subscriber
 
 Status = ChangeRequest.Status
-SUBSCRIBER_ID_ATTEMPTS = 10
+SUBSCRIBER_NUMBER_ATTEMPTS = 10
 
 
 @transaction.atomic
@@ -27,10 +26,10 @@ def process(request_id: int, *, today: date) -> ChangeRequest:
     if request.status not in (Status.RECEIVED, Status.PROCESSING):
         return request
     if request.status == Status.RECEIVED:
-        change_requests.mark_processing(request)
+        request_status.mark_processing(request)
     processor = PROCESSORS.get(request.kind)
     if processor is None:
-        change_requests.needs_review(request, reason="This kind of request is processed by a billing specialist.")
+        request_status.needs_review(request, reason="This kind of request is processed by a billing specialist.")
     else:
         processor(request, today=today)
     return request
@@ -41,7 +40,7 @@ def approve(request: ChangeRequest, *, actor) -> None:
     """A billing specialist applies a request that needed review (Django admin calls this)."""
     request = ChangeRequest.objects.select_for_update(of=("self",)).get(pk=request.pk)
     if request.status != Status.NEEDS_REVIEW:
-        raise change_requests.RequestAlreadyDecided("Only a request that needs review can be approved.")
+        raise request_status.RequestAlreadyDecided("Only a request that needs review can be approved.")
     APPLIERS[request.kind](request, actor=actor)
 
 
@@ -71,10 +70,10 @@ def process_new_enrollment(request: ChangeRequest, *, today: date) -> None:
     if coverage.tier != expected_tier:
         problems.append("The tier %s does not match the covered members (%s)." % (coverage.tier, expected_tier))
     if problems:
-        change_requests.reject(request, reason=" ".join(problems))
+        request_status.reject(request, reason=" ".join(problems))
         return
-    if coverage.start < today - timedelta(days=group.retro_days):
-        change_requests.needs_review(
+    if not rules.within_retro_window(coverage.start, today, group.retro_days):
+        request_status.needs_review(
             request,
             reason="Coverage would start more than %d days in the past: a billing specialist must approve it." % group.retro_days,
         )
@@ -85,41 +84,36 @@ def process_new_enrollment(request: ChangeRequest, *, today: date) -> None:
 def apply_new_enrollment(request: ChangeRequest, *, actor) -> None:
     """Give the subscriber an ID and the dependents suffixes, put the coverage in the books, complete."""
     subscriber = Subscriber.objects.select_for_update().get(pk=request.subscriber_id)
-    assign_subscriber_id(subscriber)
+    assign_subscriber_number(subscriber)
     assign_member_suffixes(subscriber)
     Coverage.objects.filter(pk=request.coverage_id, status=Coverage.Status.PENDING).update(status=Coverage.Status.ACTIVE)
-    change_requests.complete(request, note="Subscriber ID %s assigned; coverage in force from its start date." % subscriber.subscriber_id, actor=actor)
+    request_status.complete(request, note="Subscriber ID %s assigned; coverage in force from its start date." % subscriber.subscriber_number, actor=actor)
 
 
-def generate_subscriber_id() -> str:
-    return "M%09d" % secrets.randbelow(10**9)
-
-
-def assign_subscriber_id(subscriber: Subscriber) -> str:
-    """Give the subscriber a random, unique M + 9 digits ID (retrying on a collision); keep one already given."""
-    if subscriber.subscriber_id:
-        return subscriber.subscriber_id
-    for attempt in range(SUBSCRIBER_ID_ATTEMPTS):
-        candidate = generate_subscriber_id()
+def assign_subscriber_number(subscriber: Subscriber) -> str:
+    """Give the subscriber a random, unique subscriber number (retrying on a collision); keep one already given."""
+    if subscriber.subscriber_number:
+        return subscriber.subscriber_number
+    for attempt in range(SUBSCRIBER_NUMBER_ATTEMPTS):
+        candidate = identifiers.generate_subscriber_number()
         try:
             with transaction.atomic():
-                Subscriber.objects.filter(pk=subscriber.pk).update(subscriber_id=candidate)
+                Subscriber.objects.filter(pk=subscriber.pk).update(subscriber_number=candidate)
         except IntegrityError:
-            if attempt == SUBSCRIBER_ID_ATTEMPTS - 1:
+            if attempt == SUBSCRIBER_NUMBER_ATTEMPTS - 1:
                 raise
             continue
-        subscriber.subscriber_id = candidate
+        subscriber.subscriber_number = candidate
         return candidate
 
 
 def assign_member_suffixes(subscriber: Subscriber) -> None:
     """Number the subscriber's dependents -01, -02… in the order they were entered; never renumber."""
-    taken = Dependent.objects.filter(subscriber=subscriber).exclude(member_suffix="").aggregate(m=Max("member_suffix"))["m"]
-    number = int(taken) if taken else 0
+    taken = list(Dependent.objects.filter(subscriber=subscriber).exclude(member_suffix="").values_list("member_suffix", flat=True))
     for dependent in Dependent.objects.filter(subscriber=subscriber, member_suffix="").order_by("id"):
-        number += 1
-        dependent.member_suffix = "%02d" % number
+        dependent.member_suffix = identifiers.next_member_suffix(taken)
         dependent.save(update_fields=["member_suffix"])
+        taken.append(dependent.member_suffix)
 
 
 PROCESSORS = {

@@ -11,8 +11,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Hashable, Iterable, Mapping
 
+from core.money import ZERO, round_half_up
 from enrollment.rules import CHILDREN, age_on
-from portal.money import ZERO, round_half_up
 
 MAX_CHARGED_CHILDREN_UNDER_21 = 3
 

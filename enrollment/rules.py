@@ -110,9 +110,9 @@ def termination_end(on: date) -> date:
     return last_of_month(on)
 
 
-def within_retro_window(end: date, today: date, retro_days: int) -> bool:
-    """A retroactive end of coverage is accepted up to `retro_days` back."""
-    return end >= today - timedelta(days=retro_days)
+def within_retro_window(day: date, today: date, retro_days: int) -> bool:
+    """Whether a retroactive coverage date (a start or an end) is within the group's `retro_days` back."""
+    return day >= today - timedelta(days=retro_days)
 
 
 # --- Enrollment checks (New Enrollment wizard, and the worker again) --------------------------
@@ -168,6 +168,31 @@ def check_one_spouse(relationships: Iterable[str]) -> None:
     """At most one spouse or domestic partner."""
     if sum(1 for r in relationships if r in SPOUSAL) > 1:
         raise ValidationError("A subscriber can have at most one spouse or domestic partner.", code="more_than_one_spouse")
+
+
+def other_coverage(*, elected: bool, has_other: bool | None, carrier: str, policy_number: str) -> dict:
+    """Return what is kept about a dependent's other medical coverage, asked only when not enrolled.
+
+    An enrolled dependent keeps none. A dependent not enrolled must say whether they have
+    other coverage, and if so its carrier and policy number. Raise ValidationError keyed
+    by field (has_other_coverage, other_carrier, other_policy_number) otherwise.
+    """
+    if elected:
+        return {"has_other_coverage": False, "other_carrier": "", "other_policy_number": ""}
+    if has_other is None:
+        raise ValidationError(
+            {"has_other_coverage": ValidationError("Say whether this dependent has other medical coverage.", code="other_coverage_required")}
+        )
+    if not has_other:
+        return {"has_other_coverage": False, "other_carrier": "", "other_policy_number": ""}
+    missing = {
+        name: ValidationError("Enter the other coverage's %s." % label, code="other_coverage_detail")
+        for name, label, value in (("other_carrier", "carrier", carrier), ("other_policy_number", "policy number", policy_number))
+        if not value
+    }
+    if missing:
+        raise ValidationError(missing)
+    return {"has_other_coverage": True, "other_carrier": carrier, "other_policy_number": policy_number}
 
 
 def enrollment_problems(

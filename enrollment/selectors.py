@@ -1,10 +1,13 @@
-"""Reads that several views share."""
+"""Reads that several views share. Pages pass the admin's membership: it scopes every row."""
 
+from collections import defaultdict
 from datetime import date
 
-from django.db.models import Case, Exists, OuterRef, Q, Value, When
+from django.db.models import Case, Count, Exists, OuterRef, Q, Value, When
 
-from enrollment.models import ChangeRequest, Coverage, Subscriber
+from core.identifiers import normalize_confirmation_number
+from enrollment import rating, rules
+from enrollment.models import ChangeRequest, Coverage, EnrollmentDraft, Plan, PlanAgeRate, PlanOffering, PlanRate, Subscriber
 
 OPEN_REQUEST_STATUSES = (
     ChangeRequest.Status.RECEIVED,
@@ -13,13 +16,13 @@ OPEN_REQUEST_STATUSES = (
 )
 
 
-def roster(group, today: date):
-    """The group's subscribers, each annotated with roster_status: active, prospective or terminated."""
+def roster(membership, today: date):
+    """Return the admin's subscribers, each annotated with roster_status: active, prospective or terminated."""
     live = Coverage.objects.filter(subscriber=OuterRef("pk")).exclude(status=Coverage.Status.VOID)
     in_force = live.filter(status=Coverage.Status.ACTIVE, start__lte=today).filter(Q(end__isnull=True) | Q(end__gte=today))
     future = live.filter(start__gt=today) | live.filter(status=Coverage.Status.PENDING)
     return (
-        Subscriber.objects.for_group(group)
+        Subscriber.objects.for_membership(membership)
         .select_related("subgroup")
         .annotate(
             roster_status=Case(
@@ -31,27 +34,24 @@ def roster(group, today: date):
     )
 
 
-def roster_counts(group, today: date) -> dict:
-    """How many subscribers are active, prospective and terminated (one query)."""
-    from django.db.models import Count
-
-    rows = roster(group, today).order_by().values("roster_status").annotate(n=Count("pk"))
+def roster_counts(membership, today: date) -> dict:
+    """Return how many of the admin's subscribers are active, prospective and terminated (one query)."""
+    rows = roster(membership, today).order_by().values("roster_status").annotate(n=Count("pk"))
     counts = {"active": 0, "prospective": 0, "terminated": 0}
     counts.update({row["roster_status"]: row["n"] for row in rows})
     return counts
 
 
-def open_requests(group):
-    return ChangeRequest.objects.for_group(group).filter(status__in=OPEN_REQUEST_STATUSES)
+def open_requests(membership):
+    """Return the admin's requests still waiting: received, processing or needing review."""
+    return ChangeRequest.objects.for_membership(membership).filter(status__in=OPEN_REQUEST_STATUSES)
 
 
 # --- New Enrollment ---------------------------------------------------------------------------
 
 
 def offered_plans(group, subgroup_id, plan_year: int):
-    """The active plans offered to this subgroup (or to all the group's subgroups) for the plan year."""
-    from enrollment.models import Plan, PlanOffering
-
+    """Return the active plans offered to this subgroup (or to all the group's subgroups) for the plan year."""
     offered = PlanOffering.objects.for_group(group).filter(plan=OuterRef("pk"), plan_year=plan_year).filter(
         Q(subgroup_id=subgroup_id) | Q(subgroup__isnull=True)
     )
@@ -59,16 +59,18 @@ def offered_plans(group, subgroup_id, plan_year: int):
 
 
 def group_plans(group, plan_year: int):
-    """Every active plan offered to any of the group's subgroups for the plan year."""
-    from enrollment.models import Plan, PlanOffering
-
+    """Return every active plan offered to any of the group's subgroups for the plan year."""
     return Plan.objects.filter(is_active=True).filter(
         Exists(PlanOffering.objects.for_group(group).filter(plan=OuterRef("pk"), plan_year=plan_year))
     )
 
 
 def find_duplicate_subscriber(group, *, ssn_hash: str, first_name: str, last_name: str, date_of_birth, exclude_pk=None):
-    """The subscriber already in the group with the same SSN, or the same name and date of birth, or None."""
+    """Return the subscriber already in the group with the same SSN, or the same name and date of birth, or None.
+
+    The whole group is searched, whatever the admin's subgroups: the database refuses a
+    duplicate anywhere in the group.
+    """
     same = Q(first_name__iexact=first_name, last_name__iexact=last_name, date_of_birth=date_of_birth)
     if ssn_hash:
         same |= Q(ssn_hash=ssn_hash)
@@ -79,28 +81,24 @@ def find_duplicate_subscriber(group, *, ssn_hash: str, first_name: str, last_nam
 
 
 def open_drafts(group, user):
-    """The user's New Enrollment wizards in progress in this group (not yet confirmed)."""
-    from enrollment.models import EnrollmentDraft
-
+    """Return the user's New Enrollment wizards in progress in this group (not yet confirmed)."""
     return EnrollmentDraft.objects.for_group(group).filter(created_by=user, request__isnull=True)
 
 
 # --- Track Requests ---------------------------------------------------------------------------
 
 
-def requests_for_group(group):
-    """The group's requests with what the Track Requests table shows, in one query per page."""
-    return ChangeRequest.objects.for_group(group).select_related("subscriber", "submitted_by")
+def requests_for(membership):
+    """Return the admin's requests with what the Track Requests table shows, in one query per page."""
+    return ChangeRequest.objects.for_membership(membership).select_related("subscriber", "submitted_by")
 
 
-def find_request(group, number: str):
-    """The group's request with this confirmation number (any case, dashes or spaces), or None."""
-    from enrollment.change_requests import normalize_confirmation_number
-
+def find_request(membership, number: str):
+    """Return the admin's request with this confirmation number (any case, dashes or spaces), or None."""
     number = normalize_confirmation_number(number)
     if not number:
         return None
-    return requests_for_group(group).filter(confirmation_number=number).first()
+    return requests_for(membership).filter(confirmation_number=number).first()
 
 
 class RateTable:
@@ -111,10 +109,6 @@ class RateTable:
     """
 
     def __init__(self, *, plan_ids=None, plan_year: int | None = None):
-        from collections import defaultdict
-
-        from enrollment.models import PlanAgeRate, PlanRate
-
         tier_rows, age_rows = PlanRate.objects.all(), PlanAgeRate.objects.all()
         if plan_ids is not None:
             tier_rows, age_rows = tier_rows.filter(plan_id__in=plan_ids), age_rows.filter(plan_id__in=plan_ids)
@@ -133,8 +127,6 @@ class RateTable:
         `members` is [(key, relationship, date of birth)], the subscriber's relationship
         being "subscriber". Raise rating.MissingRate when the carrier set no rate.
         """
-        from enrollment import rating, rules
-
         if group.rating_method == group.RatingMethod.AGE_BANDED:
             premiums = rating.age_banded_premiums(
                 members, self.ages[(plan_id, plan_year)],
@@ -145,9 +137,7 @@ class RateTable:
 
 
 def plan_premiums(group, plans, *, plan_year: int, tier: str, members, coverage_start: date) -> dict:
-    """{plan id: monthly premium or None when no rate is set} for the members being covered, in two queries."""
-    from enrollment import rating
-
+    """Return {plan id: monthly premium, or None when no rate is set} for the members being covered, in two queries."""
     plan_ids = [plan.pk for plan in plans]
     rates = RateTable(plan_ids=plan_ids, plan_year=plan_year)
     premiums = {}

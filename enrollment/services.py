@@ -9,9 +9,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from enrollment import change_requests, wizard
+from core.fields import mask_ssn, ssn_fields
+from enrollment import change_requests, rules, wizard
 from enrollment.models import ChangeRequest, Coverage, CoveredMember, Dependent, EnrollmentDraft, Subscriber
-from portal.fields import mask_ssn, ssn_fields
 
 PERSON_FIELDS = ("first_name", "middle_initial", "last_name", "gender")
 SUBSCRIBER_FIELDS = PERSON_FIELDS + (
@@ -137,7 +137,9 @@ def confirm_new_enrollment(*, group, draft_id: int, acting_user, today: date, ip
         return draft.request
     missing = wizard.first_missing_step(draft.data, "summary")
     if missing:
-        raise ValidationError("Complete the %s step first." % wizard.STEP_LABELS[missing], code="step_missing")
+        raise ValidationError(
+            "Complete the %(label)s step first.", code="step_missing", params={"step": missing, "label": wizard.STEP_LABELS[missing]}
+        )
     summary = wizard.build_summary(group, draft.data, today=today)
     if summary.problems or summary.plan is None or summary.subgroup is None:
         raise ValidationError(summary.problems or ["The enrollment is incomplete."], code="rules")
@@ -162,8 +164,10 @@ def confirm_new_enrollment(*, group, draft_id: int, acting_user, today: date, ip
     for data in summary.dependents:
         dependent = Dependent.objects.create(
             group=group, subscriber=subscriber, date_of_birth=data["date_of_birth"], relationship=data["relationship"],
-            has_other_coverage=not data["elect_coverage"] and data.get("has_other_coverage", False),
-            other_carrier=data.get("other_carrier", ""), other_policy_number=data.get("other_policy_number", ""),
+            **rules.other_coverage(
+                elected=data["elect_coverage"], has_other=data.get("has_other_coverage"),
+                carrier=data.get("other_carrier", ""), policy_number=data.get("other_policy_number", ""),
+            ),
             ssn_encrypted=data.get("ssn_encrypted", ""), ssn_last4=data.get("ssn_last4", ""), ssn_hash=data.get("ssn_hash", ""),
             **{name: data[name] for name in PERSON_FIELDS},
         )

@@ -1,10 +1,12 @@
 import django_tables2 as tables
+from django.urls import reverse
+from django.utils.html import format_html
 
 from enrollment.models import Subscriber
 
 
 class RosterTable(tables.Table):
-    subscriber_id = tables.Column(verbose_name="Subscriber ID", default="(pending)")
+    subscriber_number = tables.Column(verbose_name="Subscriber ID", default="(pending)")
     name = tables.Column(verbose_name="Name", accessor="last_name", order_by=("last_name", "first_name"))
     subgroup = tables.Column(verbose_name="Subgroup", accessor="subgroup__name")
     hire_date = tables.DateColumn(verbose_name="Hire date", format="m/d/Y")
@@ -12,7 +14,7 @@ class RosterTable(tables.Table):
 
     class Meta:
         model = Subscriber
-        fields = ("subscriber_id", "name", "subgroup", "hire_date", "roster_status")
+        fields = ("subscriber_number", "name", "subgroup", "hire_date", "roster_status")
         attrs = {"class": "table table-sm table-striped"}
         per_page = 50
 
@@ -44,10 +46,7 @@ class RequestTable(tables.Table):
         self.group = group
 
     def render_confirmation_number(self, record):
-        from django.urls import reverse
-        from django.utils.html import format_html
-
-        url = reverse("enrollment:request_detail", kwargs={"group_id": self.group.group_id, "number": record.confirmation_number})
+        url = reverse("enrollment:request_detail", kwargs={"group_number": self.group.group_number, "number": record.confirmation_number})
         return format_html('<a href="{}">{}</a>', url, record.display_number)
 
     def render_kind(self, record):
@@ -60,7 +59,7 @@ class RequestTable(tables.Table):
         subscriber = record.subscriber
         if subscriber is None:
             return ""
-        return "%s%s" % (subscriber.full_name, " (%s)" % subscriber.subscriber_id if subscriber.subscriber_id else "")
+        return "%s%s" % (subscriber.full_name, " (%s)" % subscriber.subscriber_number if subscriber.subscriber_number else "")
 
     def render_submitted_by(self, record):
         return record.submitted_by.get_full_name() or record.submitted_by.username

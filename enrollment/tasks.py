@@ -4,10 +4,10 @@ from celery import shared_task
 from django.db import OperationalError
 from django.utils import timezone
 
+from enrollment import processors
+
 
 @shared_task(bind=True, autoretry_for=(OperationalError,), retry_backoff=5, retry_backoff_max=300, max_retries=6)
 def process_request(self, request_id: int) -> None:
     """Process a committed request (dispatching on its kind); running it twice changes nothing."""
-    from enrollment import processors
-
     processors.process(request_id, today=timezone.localdate())

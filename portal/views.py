@@ -12,12 +12,12 @@ from enrollment import selectors as enrollment_selectors
 def group_home(request, group):
     """Group Home: subscribers, pending requests, the current amount due."""
     today = timezone.localdate()
-    pending = enrollment_selectors.open_requests(group)
+    pending = enrollment_selectors.open_requests(request.membership)
     context = {
-        "counts": enrollment_selectors.roster_counts(group, today),
+        "counts": enrollment_selectors.roster_counts(request.membership, today),
         "pending_count": pending.count(),
         "pending_requests": pending.select_related("subscriber", "submitted_by")[:5],
-        "invoice": billing_selectors.current_invoice(group),
+        "invoice": billing_selectors.current_invoice(request.membership),
         "today": today,
         "enrollment_drafts": enrollment_selectors.open_drafts(group, request.user)[:5],
     }

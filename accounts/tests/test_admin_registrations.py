@@ -2,12 +2,13 @@ import datetime
 import re
 
 import pytest
+from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts import services
 from accounts.models import AuditEvent, Membership, RegistrationRequest, User
-from portal import factories
+from tests import factories
 
 CHANGELIST = reverse("admin:accounts_registrationrequest_changelist")
 
@@ -77,7 +78,7 @@ def test_the_specialist_can_change_a_role_before_approving(specialist_client, gr
 @pytest.mark.parametrize("status, message", [(None, "No group has the ID 999999"), ("terminated", "is not active")])
 def test_approve_is_refused_for_a_missing_or_terminated_group(specialist_client, db, mailoutbox, status, message):
     if status:
-        factories.GroupFactory(group_id="999999", status=status)
+        factories.GroupFactory(group_number="999999", status=status)
     registration = submit(group_number="999999")
     mailoutbox.clear()
     response = run_action(specialist_client, "approve_registrations", [registration])
@@ -138,8 +139,6 @@ def test_a_group_admin_cannot_reach_the_admin(client, alice):
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_sends_the_username_email_before_the_password_email(celery_worker_redis, wait, group, specialist):
-    from django.core import mail
-
     registration = submit(extra_people=0)
     assert wait(lambda: len(mail.outbox) == 1), "the receipt was not sent"
     services.approve_registration(registration=registration, acting_user=specialist, ip_address=None, login_url="http://testserver/login/")

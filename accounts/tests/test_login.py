@@ -2,11 +2,12 @@ import datetime
 
 import pytest
 from axes.models import AccessAttempt
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEvent
-from portal import factories
+from tests import factories
 
 LOGIN = reverse("accounts:login")
 PASSWORD = "correct horse battery staple"
@@ -104,8 +105,6 @@ def test_the_password_change_validates_and_clears_the_temporary_flag(client, gro
 
 
 def test_a_password_change_ends_the_users_other_sessions(client, alice):
-    from django.test import Client
-
     other = Client()
     other.force_login(alice)
     client.force_login(alice)

@@ -2,12 +2,13 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
+from accounts import services
 from accounts.models import AuditEvent, RegistrationRequest
-from portal import factories
+from tests import factories
 
 
 def url(name, group_id="104522", **kwargs):
-    return reverse("accounts:%s" % name, kwargs={"group_id": group_id, **kwargs})
+    return reverse("accounts:%s" % name, kwargs={"group_number": group_id, **kwargs})
 
 
 def test_a_primary_admin_sees_the_groups_admin_users_with_roles_and_last_login(alice_client, alice, bob, charlie):
@@ -53,7 +54,7 @@ def test_deactivating_a_user_ends_their_access_at_once(alice_client, alice, bob)
 
 def test_a_user_keeps_their_account_while_they_administer_another_group(alice_client, bob, other_group):
     factories.MembershipFactory(user=bob, group=other_group, role="billing")
-    alice_client.post(url("deactivate_user", membership_pk=bob.memberships.get(group__group_id="104522").pk))
+    alice_client.post(url("deactivate_user", membership_pk=bob.memberships.get(group__group_number="104522").pk))
     bob.refresh_from_db()
     assert bob.is_active and bob.memberships.filter(is_active=True).count() == 1
 
@@ -81,8 +82,6 @@ def test_asking_for_a_new_user_queues_it_for_a_billing_specialist(alice_client, 
 
 
 def test_an_approved_new_user_request_creates_the_user_in_the_group(alice_client, specialist, group, mailoutbox, django_capture_on_commit_callbacks):
-    from accounts import services
-
     alice_client.post(url("request_user"), {"first_name": "Kim", "last_name": "Lee", "title": "Clerk", "email": "kim@acme.example", "role": "billing"})
     with django_capture_on_commit_callbacks(execute=True):
         users = services.approve_registration(

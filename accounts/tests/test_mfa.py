@@ -65,7 +65,7 @@ def test_a_group_that_requires_two_factor_makes_its_admins_set_it_up_at_next_log
     group.require_mfa = True
     group.save()
     client.post(reverse("accounts:login"), {"username": "alice", "password": PASSWORD})
-    for path in (HOME, reverse("accounts:my_account"), reverse("accounts:manage_users", kwargs={"group_id": "104522"})):
+    for path in (HOME, reverse("accounts:my_account"), reverse("accounts:manage_users", kwargs={"group_number": "104522"})):
         response = client.get(path)
         assert response.status_code == 302 and response["Location"] == reverse("accounts:mfa_setup"), path
     assert "Your group requires two-factor authentication" in client.get(reverse("accounts:mfa_setup")).content.decode()

@@ -61,7 +61,7 @@ def test_a_session_ends_after_12_hours_even_when_active(alice_client):
 
 
 def test_signed_in_pages_are_never_stored(alice_client):
-    for path in (HOME, reverse("accounts:my_account"), reverse("accounts:manage_users", kwargs={"group_id": "104522"})):
+    for path in (HOME, reverse("accounts:my_account"), reverse("accounts:manage_users", kwargs={"group_number": "104522"})):
         assert "no-store" in alice_client.get(path)["Cache-Control"], path
 
 

@@ -4,8 +4,11 @@ import re
 from unittest import mock
 
 import pytest
+from celery import chain
+from django.core import mail
+from django.urls import reverse
 
-from accounts import services
+from accounts import services, tasks
 from accounts.models import User
 from accounts.tests.test_admin_registrations import submit
 
@@ -19,7 +22,6 @@ def test_approval_leaves_no_usable_password_until_the_worker_issues_and_emails_i
         [user] = services.approve_registration(registration=registration, acting_user=specialist, ip_address=None, login_url="http://x/login/")
     user.refresh_from_db()
     assert not user.has_usable_password() and user.temporary_password_expires_at is None
-    from celery import chain
 
     with mock.patch("accounts.services.chain", wraps=chain) as queued:
         for callback in callbacks:
@@ -42,10 +44,6 @@ def test_a_specialist_reset_stops_the_old_password_at_once(alice, specialist, ma
 
 
 def test_the_reset_link_token_is_made_by_the_worker_not_carried_in_the_message(client, alice, mailoutbox, django_capture_on_commit_callbacks):
-    from django.urls import reverse
-
-    from accounts import tasks
-
     with mock.patch.object(tasks.email_password_reset_link, "delay") as queued:
         with django_capture_on_commit_callbacks(execute=True):
             client.post(reverse("accounts:password_reset"), {"email": alice.email})
@@ -57,9 +55,6 @@ def test_the_reset_link_token_is_made_by_the_worker_not_carried_in_the_message(c
 
 @pytest.mark.worker
 def test_a_real_worker_on_redis_emails_the_reset_link(client, alice, celery_worker_redis, wait):
-    from django.core import mail
-    from django.urls import reverse
-
     client.post(reverse("accounts:password_reset"), {"email": alice.email})
     assert wait(lambda: len(mail.outbox) == 1), "the worker did not send the reset link"
     assert mail.outbox[0].to == [alice.email]

@@ -5,7 +5,7 @@ import django.db.models.deletion
 import django.db.models.functions.text
 import django.utils.timezone
 import enrollment.models
-import portal.fields
+import core.fields
 from django.conf import settings
 from django.contrib.postgres.operations import BtreeGistExtension
 from django.db import migrations, models
@@ -84,7 +84,7 @@ class Migration(migrations.Migration):
             options={
                 'ordering': ['subscriber', 'member_suffix', 'id'],
             },
-            bases=(portal.fields.SSNMixin, models.Model),
+            bases=(core.fields.SSNMixin, models.Model),
         ),
         migrations.CreateModel(
             name='CoveredMember',
@@ -221,7 +221,7 @@ class Migration(migrations.Migration):
             options={
                 'ordering': ['last_name', 'first_name'],
             },
-            bases=(portal.fields.SSNMixin, models.Model),
+            bases=(core.fields.SSNMixin, models.Model),
         ),
         migrations.CreateModel(
             name='OpenEnrollmentElection',

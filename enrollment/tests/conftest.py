@@ -18,7 +18,7 @@ def other_plans(other_group):
 @pytest.fixture
 def url(group):
     def make(name, **kwargs):
-        return reverse("enrollment:" + name, kwargs={"group_id": group.group_id, **kwargs})
+        return reverse("enrollment:" + name, kwargs={"group_number": group.group_number, **kwargs})
 
     return make
 

@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from accounts.models import Subgroup
 from enrollment import rules
-from enrollment.models import PlanAgeRate, AGE_BANDS
-from portal import factories
+from enrollment.models import AGE_BANDS, PlanAgeRate
+from tests import factories
 
 TIER_PREMIUMS = {"EE": Decimal("500.00"), "ES": Decimal("1000.00"), "EC": Decimal("900.00"), "FAM": Decimal("1500.00")}
 

@@ -9,14 +9,8 @@ from django.utils import timezone
 
 from enrollment import processors, services
 from enrollment.models import ChangeRequest, Coverage
-from portal import factories
 
 CHANGELIST = reverse("admin:enrollment_changerequest_changelist")
-
-
-@pytest.fixture
-def specialist(db):
-    return factories.UserFactory(username="specialist", is_staff=True, is_superuser=True)
 
 
 @pytest.fixture
@@ -37,7 +31,7 @@ def test_approving_applies_the_enrollment_and_records_who_did_it(client, special
     assert response.status_code == 302
     late_request.refresh_from_db()
     assert late_request.status == "completed"
-    assert Coverage.objects.get().status == "active" and late_request.subscriber.__class__.objects.get().subscriber_id
+    assert Coverage.objects.get().status == "active" and late_request.subscriber.__class__.objects.get().subscriber_number
     assert late_request.events.last().actor == specialist
     assert any("completed" in m.subject.lower() or "completed" in m.body.lower() for m in mailoutbox)
 

@@ -11,9 +11,16 @@ from django.utils import timezone
 
 from accounts.models import AuditEvent
 from enrollment import processors, selectors, services
-from enrollment.models import ChangeRequest, Coverage, Dependent, EnrollmentDraft, Subscriber
-from enrollment.tests import helpers
+from enrollment.models import (
+    ChangeRequest,
+    Coverage,
+    Dependent,
+    EnrollmentDraft,
+    PlanOffering,
+    Subscriber,
+)
 from enrollment.tasks import process_request
+from enrollment.tests import helpers
 
 
 def confirm(group, alice, draft, capture):
@@ -28,7 +35,7 @@ def test_confirming_stores_the_family_and_the_worker_completes_it(group, alice, 
     assert request.status == "completed"
     assert list(request.events.values_list("status", flat=True)) == ["received", "processing", "completed"]
     subscriber = Subscriber.objects.get(group=group)
-    assert re.fullmatch(r"M\d{9}", subscriber.subscriber_id) and subscriber.member_id.endswith("-00")
+    assert re.fullmatch(r"M\d{9}", subscriber.subscriber_number) and subscriber.member_id.endswith("-00")
     assert subscriber.masked_ssn == "***-**-6789" and "123456789" not in str(request.snapshot)
     assert list(Dependent.objects.filter(subscriber=subscriber).order_by("member_suffix").values_list("first_name", "member_suffix")) == [
         ("Carlos", "01"), ("Lucia", "02"), ("Diego", "03")
@@ -38,10 +45,10 @@ def test_confirming_stores_the_family_and_the_worker_completes_it(group, alice, 
     coverage = Coverage.objects.get(subscriber=subscriber)
     assert (coverage.status, coverage.tier, coverage.start) == ("active", "FAM", helpers.proposed_start(group))
     assert set(coverage.dependents.values_list("first_name", flat=True)) == {"Carlos", "Lucia"}
-    assert selectors.roster(group, timezone.localdate()).get().roster_status == "prospective"
+    assert selectors.roster(alice.memberships.get(), timezone.localdate()).get().roster_status == "prospective"
     assert [m.subject for m in mailoutbox] == ["Request %s received: New enrollment" % request.display_number,
                                                "Request %s: Completed" % request.display_number]
-    assert subscriber.subscriber_id in mailoutbox[1].body and "Lopez" not in mailoutbox[1].body
+    assert subscriber.subscriber_number in mailoutbox[1].body and "Lopez" not in mailoutbox[1].body
     assert AuditEvent.objects.filter(action="request_submitted", object_id=request.confirmation_number).exists()
     assert AuditEvent.objects.filter(action="request_decided", object_id=request.confirmation_number).exists()
     draft.refresh_from_db()
@@ -56,11 +63,11 @@ def test_the_tier_is_computed_by_the_server_from_the_covered_members(group, alic
 
 def test_processing_the_same_request_twice_changes_nothing(group, alice, enroll, django_capture_on_commit_callbacks):
     request = confirm(group, alice, enroll(), django_capture_on_commit_callbacks)
-    subscriber_id = Subscriber.objects.get().subscriber_id
+    subscriber_number = Subscriber.objects.get().subscriber_number
     events = request.events.count()
     process_request.delay(request.pk)
     processors.process(request.pk, today=timezone.localdate())
-    assert Subscriber.objects.get().subscriber_id == subscriber_id
+    assert Subscriber.objects.get().subscriber_number == subscriber_number
     assert request.events.count() == events
     assert Coverage.objects.get().status == "active"
 
@@ -90,14 +97,13 @@ def test_the_worker_rejects_a_request_whose_plan_is_no_longer_offered_and_voids_
     draft = enroll()
     request = services.confirm_new_enrollment(group=group, draft_id=draft.pk, acting_user=alice, today=timezone.localdate())
     # The carrier withdrew the offering between confirm and processing.
-    from enrollment.models import PlanOffering
 
     PlanOffering.objects.filter(plan=plans["gold"], group=group).delete()
     processors.process(request.pk, today=timezone.localdate())
     request.refresh_from_db()
     assert request.status == "rejected" and "not offered" in request.reason
     assert Coverage.objects.get().status == "void"
-    assert Subscriber.objects.get().subscriber_id is None
+    assert Subscriber.objects.get().subscriber_number is None
 
 
 def test_a_coverage_starting_beyond_the_retro_window_needs_review_and_a_specialist_can_approve_it(group, alice, enroll):

@@ -7,9 +7,12 @@ import pytest
 from django.urls import reverse
 
 from accounts.models import Subgroup
+from enrollment import rules
 from enrollment.models import ChangeRequest, EnrollmentDraft, Subscriber
+from enrollment.rules import add_months
 from enrollment.tests import helpers
-from portal import factories
+from enrollment.tests.helpers import add_age_rates, proposed_start
+from tests import factories
 
 
 def errors_of(response, field):
@@ -43,7 +46,7 @@ def test_step_one_refuses_invalid_values_next_to_the_field_and_saves_nothing(ali
 
 def test_a_subscriber_already_in_the_group_is_refused_with_a_link_to_them(alice_client, url, plans, group):
     existing = factories.SubscriberFactory(group=group, subgroup=plans["salaried"], first_name="Maria", last_name="Lopez",
-                                           date_of_birth="1988-02-14", subscriber_id="M123456789")
+                                           date_of_birth="1988-02-14", subscriber_number="M123456789")
     response = alice_client.post(url("new_enrollment"), helpers.subscriber_post(plans["salaried"], ssn=""))
     assert "already in the group" in errors_of(response, "date_of_birth")[0]
     assert "?q=M123456789" in response.content.decode()
@@ -77,7 +80,7 @@ def test_a_plan_not_offered_to_the_subgroup_is_refused_even_by_a_forged_post(ali
     response = alice_client.post(url("enrollment_plan", draft_id=draft.pk), {"plan": plans["silver"].pk, "coverage_start": start})
     assert "not offered to Hourly" in errors_of(response, "plan")[0]
     foreign = factories.PlanFactory(code="FOREIGN", name="Foreign plan")
-    factories.PlanOfferingFactory(plan=foreign, group=factories.GroupFactory(group_id="207731"), plan_year=int(start[:4]))
+    factories.PlanOfferingFactory(plan=foreign, group=factories.GroupFactory(group_number="207731"), plan_year=int(start[:4]))
     response = alice_client.post(url("enrollment_plan", draft_id=draft.pk), {"plan": foreign.pk, "coverage_start": start})
     assert errors_of(response, "plan")
     draft.refresh_from_db()
@@ -89,7 +92,6 @@ def test_the_coverage_start_must_be_a_first_of_month_after_the_waiting_period(al
     start = helpers.proposed_start(group)
     post = lambda day: alice_client.post(url("enrollment_plan", draft_id=draft.pk), {"plan": plans["gold"].pk, "coverage_start": day})
     assert "first day of a month" in errors_of(post(start.replace(day=15).isoformat()), "coverage_start")[0]
-    from enrollment.rules import add_months
 
     assert "cannot start before" in errors_of(post(add_months(start, -1).isoformat()), "coverage_start")[0]
     assert post(add_months(start, 2).isoformat()).status_code == 302
@@ -163,9 +165,9 @@ def test_confirm_shows_the_confirmation_number_and_a_second_post_gives_the_same_
 
 def test_group_home_offers_to_continue_an_enrollment_in_progress(alice_client, enroll, group):
     draft = enroll(until="plan")
-    response = alice_client.get(reverse("group_home", kwargs={"group_id": group.group_id}))
+    response = alice_client.get(reverse("group_home", kwargs={"group_number": group.group_number}))
     assert "Continue your enrollment" in response.content.decode()
-    assert reverse("enrollment:enrollment_subscriber", kwargs={"group_id": group.group_id, "draft_id": draft.pk}) in response.content.decode()
+    assert reverse("enrollment:enrollment_subscriber", kwargs={"group_number": group.group_number, "draft_id": draft.pk}) in response.content.decode()
 
 
 def wizard_urls(url, draft):
@@ -207,9 +209,6 @@ def test_another_admin_of_the_group_cannot_open_alices_draft(client, group, enro
 
 
 def test_an_age_banded_group_sees_the_sum_of_the_members_premiums(alice_client, url, enroll, group, plans):
-    from enrollment import rules
-    from enrollment.tests.helpers import add_age_rates, proposed_start
-
     group.rating_method = "age_banded"
     group.save()
     start = proposed_start(group)

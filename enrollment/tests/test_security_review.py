@@ -1,15 +1,11 @@
 """Security review: PHI never reaches a page in full, a forged request is refused, the pipeline is locked."""
 
-import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from enrollment import services
 from enrollment.models import EnrollmentDraft
-from portal import factories
-
-
-@pytest.fixture
-def specialist(db):
-    return factories.UserFactory(username="specialist", is_staff=True, is_superuser=True)
+from enrollment.tests import helpers
 
 
 def test_the_draft_admin_page_never_shows_the_encrypted_ssn_or_its_hash(client, specialist, enroll, group):
@@ -31,10 +27,6 @@ def test_the_draft_admin_page_never_shows_the_encrypted_ssn_or_its_hash(client, 
 
 
 def test_discarding_a_draft_confirmed_meanwhile_keeps_it_and_its_confirmation(group, alice, enroll):
-    from django.utils import timezone
-
-    from enrollment import services
-
     draft = enroll()
     stale = EnrollmentDraft.objects.get(pk=draft.pk)  # the discard view read it before the other tab confirmed
     request = services.confirm_new_enrollment(group=group, draft_id=draft.pk, acting_user=alice, today=timezone.localdate())
@@ -43,8 +35,6 @@ def test_discarding_a_draft_confirmed_meanwhile_keeps_it_and_its_confirmation(gr
 
 
 def test_a_step_redrawn_with_an_error_never_writes_the_typed_ssn_back(alice_client, url, plans, enroll):
-    from enrollment.tests import helpers
-
     page = alice_client.post(url("new_enrollment"), helpers.subscriber_post(plans["salaried"], hire_date="", ssn="234-56-7890"))
     assert page.status_code == 200 and page.context["form"].errors
     assert "234-56-7890" not in page.content.decode() and "234567890" not in page.content.decode()

@@ -4,10 +4,11 @@ import datetime
 
 from django.utils import timezone
 
-from enrollment import change_requests
+from enrollment import change_requests, request_status
 from enrollment.models import ChangeRequest
-from portal import factories
-from portal.testing import count_queries
+from enrollment.tests import helpers
+from tests import factories
+from tests.queries import count_queries
 
 
 def make_requests(group, user, n, **kwargs):
@@ -32,12 +33,12 @@ def test_the_table_lists_only_the_groups_requests_newest_first(alice_client, url
 
 
 def test_it_filters_by_status_kind_subscriber_and_date(alice_client, url, group, alice):
-    maria = factories.SubscriberFactory(group=group, first_name="Maria", last_name="Lopez", subscriber_id="M111222333")
+    maria = factories.SubscriberFactory(group=group, first_name="Maria", last_name="Lopez", subscriber_number="M111222333")
     enrollment = make_requests(group, alice, 1, kind="new_enrollment", subscriber=maria)[0]
     card = make_requests(group, alice, 1)[0]
     old = make_requests(group, alice, 1)[0]
     ChangeRequest.objects.filter(pk=old.pk).update(submitted_at=timezone.now() - datetime.timedelta(days=40))
-    change_requests.complete(card)
+    request_status.complete(card)
     assert numbers_in(alice_client.get(url("track_requests"), {"status": "completed"})) == [card.confirmation_number]
     assert numbers_in(alice_client.get(url("track_requests"), {"kind": "new_enrollment"})) == [enrollment.confirmation_number]
     assert numbers_in(alice_client.get(url("track_requests"), {"subscriber": "maria lop"})) == [enrollment.confirmation_number]
@@ -72,8 +73,6 @@ def test_another_groups_confirmation_number_is_not_found(alice_client, url, othe
 
 
 def test_a_requests_page_shows_what_was_asked_and_its_status_timeline(alice_client, url, enroll, group, django_capture_on_commit_callbacks):
-    from enrollment.tests import helpers
-
     draft = enroll(dependents=[helpers.SPOUSE, helpers.CHILD_WITH_OTHER_COVERAGE])
     with django_capture_on_commit_callbacks(execute=True):
         alice_client.post(url("enrollment_confirm", draft_id=draft.pk))
@@ -82,7 +81,7 @@ def test_a_requests_page_shows_what_was_asked_and_its_status_timeline(alice_clie
     html = response.content.decode()
     assert "Maria J. Lopez" in html and "Gold PPO" in html and "Kaiser" in html and "***-**-6789" in html
     assert [e.status for e in response.context["events"]] == ["received", "processing", "completed"]
-    assert request.subscriber.subscriber_id in html
+    assert request.subscriber.subscriber_number in html
     assert alice_client.get(url("request_print", number=request.confirmation_number)).status_code == 200
 
 

@@ -8,7 +8,7 @@ register = template.Library()
 def nav_link(context, url_name, label, group=None):
     """A left-navigation link; omitted while the page it names does not exist yet."""
     try:
-        url = reverse(url_name, kwargs={"group_id": group.group_id} if group else None)
+        url = reverse(url_name, kwargs={"group_number": group.group_number} if group else None)
     except NoReverseMatch:
         return {"url": None}
     request = context.get("request")

@@ -8,8 +8,8 @@ from django.urls import reverse
 
 from billing.models import Invoice
 from enrollment.models import ChangeRequest
-from portal import factories
-from portal.testing import count_queries
+from tests import factories
+from tests.queries import count_queries
 
 
 def add_subscribers(group, n):
@@ -26,7 +26,7 @@ def add_invoices(group, n, start_year=2000):
     for i in range(n):
         period = datetime.date(start_year + i // 12, i % 12 + 1, 1)
         Invoice.objects.create(
-            group=group, number="INV-%s-%s" % (group.group_id, period.strftime("%Y%m")), period=period,
+            group=group, number="INV-%s-%s" % (group.group_number, period.strftime("%Y%m")), period=period,
             issued_on=period - datetime.timedelta(days=15), due_on=period,
             current_premium=Decimal("100.00"), amount_due=Decimal("100.00"),
         )
@@ -42,7 +42,7 @@ def queries_for(client, path):
 
 @pytest.mark.parametrize("page", ["group_home", "enrollment:roster", "billing:invoices"])
 def test_the_page_makes_the_same_number_of_queries_for_5_and_40_rows(alice_client, group, page):
-    path = reverse(page, kwargs={"group_id": group.group_id})
+    path = reverse(page, kwargs={"group_number": group.group_number})
     add_subscribers(group, 5)
     add_invoices(group, 5)
     few = queries_for(alice_client, path)

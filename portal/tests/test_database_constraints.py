@@ -4,11 +4,11 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from billing.models import Invoice
 from enrollment.models import Coverage, Dependent
-from portal import factories
+from tests import factories
 
 D = datetime.date
 
@@ -51,17 +51,17 @@ def test_it_refuses_an_end_before_the_start(db):
 
 def test_it_refuses_duplicate_identifiers(db):
     subscriber = factories.SubscriberFactory()
-    refused(lambda: factories.SubscriberFactory(group=subscriber.group, subgroup=subscriber.subgroup, subscriber_id=subscriber.subscriber_id))
+    refused(lambda: factories.SubscriberFactory(group=subscriber.group, subgroup=subscriber.subgroup, subscriber_number=subscriber.subscriber_number))
     group = factories.GroupFactory()
     refused(lambda: factories.GroupFactory._meta.model.objects.create(
-        group_id=group.group_id, legal_name="Copy", address_line1="x", city="x", state="OR", zip_code="97201"))
+        group_number=group.group_number, legal_name="Copy", address_line1="x", city="x", state="OR", zip_code="97201"))
     request = factories.ChangeRequestFactory()
     refused(lambda: factories.ChangeRequestFactory(confirmation_number=request.confirmation_number))
 
 
 def test_it_refuses_malformed_identifiers(db):
-    refused(lambda: factories.GroupFactory(group_id="12345"))
-    refused(lambda: factories.SubscriberFactory(subscriber_id="X123456789"))
+    refused(lambda: factories.GroupFactory(group_number="12345"))
+    refused(lambda: factories.SubscriberFactory(subscriber_number="X123456789"))
     refused(lambda: factories.ChangeRequestFactory(confirmation_number="ABCDE1OIL0"))  # 1, O, I, L, 0 are not in the alphabet
 
 
@@ -80,7 +80,7 @@ def test_it_refuses_a_waiting_period_over_90_days(db):
 def test_it_refuses_an_invalid_tier_and_a_mid_month_invoice_period(db):
     refused(lambda: factories.CoverageFactory(tier="XX"))
     group = factories.GroupFactory()
-    refused(lambda: Invoice.objects.create(group=group, number="INV-%s-202605" % group.group_id, period=D(2026, 5, 2),
+    refused(lambda: Invoice.objects.create(group=group, number="INV-%s-202605" % group.group_number, period=D(2026, 5, 2),
                                            issued_on=D(2026, 4, 15), due_on=D(2026, 5, 1)))
 
 
@@ -89,16 +89,14 @@ def test_an_invoice_whose_totals_do_not_add_up_is_refused(db):
     ok = dict(group=group, period=D(2026, 5, 1), issued_on=D(2026, 4, 15), due_on=D(2026, 5, 1),
               previous_balance=Decimal("100.00"), payments_received=Decimal("100.00"), current_premium=Decimal("812.34"),
               adjustments_total=Decimal("-12.34"))
-    refused(lambda: Invoice.objects.create(number="INV-%s-202605" % group.group_id, amount_due=Decimal("800.01"), **ok))
-    invoice = Invoice.objects.create(number="INV-%s-202605" % group.group_id, amount_due=Decimal("800.00"), **ok)
-    refused(lambda: Invoice.objects.create(number="INV-%s-202605" % group.group_id, amount_due=Decimal("800.00"),
+    refused(lambda: Invoice.objects.create(number="INV-%s-202605" % group.group_number, amount_due=Decimal("800.01"), **ok))
+    invoice = Invoice.objects.create(number="INV-%s-202605" % group.group_number, amount_due=Decimal("800.00"), **ok)
+    refused(lambda: Invoice.objects.create(number="INV-%s-202605" % group.group_number, amount_due=Decimal("800.00"),
                                            **{**ok, "period": D(2026, 6, 1)}))
     assert invoice.amount_due == Decimal("800.00")
 
 
 def test_money_is_numeric_12_2(db):
-    from django.db import connection
-
     with connection.cursor() as cursor:
         cursor.execute(
             "select numeric_precision, numeric_scale from information_schema.columns "

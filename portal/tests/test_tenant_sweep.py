@@ -5,7 +5,7 @@ import re
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from portal import factories
+from tests import factories
 
 
 def walk(resolver=None, prefix=""):
@@ -20,12 +20,12 @@ def walk(resolver=None, prefix=""):
 
 
 def group_routes():
-    return [(route, pattern) for route, pattern in walk() if "<str:group_id>" in route]
+    return [(route, pattern) for route, pattern in walk() if "<group:group_number>" in route]
 
 
 def fill(route: str, group_id: str) -> str:
     """Turn a route into a concrete path: the group given, any other parameter a plausible value."""
-    path = route.replace("<str:group_id>", group_id)
+    path = route.replace("<group:group_number>", group_id)
     path = re.sub(r"<int:\w+>", "1", path)
     path = re.sub(r"<(?:str|slug):\w+>", "ABCDE23456", path)
     path = re.sub(r"<uuid:\w+>", "00000000-0000-0000-0000-000000000000", path)
@@ -54,7 +54,7 @@ def test_an_admin_of_another_group_gets_404_on_every_group_page(client, group, a
     client.force_login(charlie)
     failures = []
     for route, _ in group_routes():
-        path = fill(route, group.group_id)
+        path = fill(route, group.group_number)
         response = getattr(client, method)(path)
         if response.status_code != 404:
             failures.append("%s %s -> %s" % (method.upper(), path, response.status_code))
@@ -67,15 +67,15 @@ def test_an_unknown_group_id_is_404_not_403(client, charlie):
 
 
 def test_a_signed_out_visitor_is_sent_to_log_in(client, group):
-    response = client.get("/groups/%s/" % group.group_id)
+    response = client.get("/groups/%s/" % group.group_number)
     assert response.status_code == 302 and "/login/" in response["Location"]
 
 
 def test_switch_group_shows_only_to_someone_with_more_than_one_active_group(client, group, other_group, alice):
     client.force_login(alice)
-    assert b"Switch group" not in client.get("/groups/%s/" % group.group_id).content
+    assert b"Switch group" not in client.get("/groups/%s/" % group.group_number).content
     second = factories.MembershipFactory(user=alice, group=other_group, role="read_only")
-    assert b"Switch group" in client.get("/groups/%s/" % group.group_id).content
+    assert b"Switch group" in client.get("/groups/%s/" % group.group_number).content
     second.is_active = False
     second.save()
-    assert b"Switch group" not in client.get("/groups/%s/" % group.group_id).content
+    assert b"Switch group" not in client.get("/groups/%s/" % group.group_number).content

@@ -8,7 +8,7 @@ from django.utils import dateformat, timezone
 from playwright.sync_api import expect
 
 from accounts.models import Membership, RegistrationRequest
-from portal import factories
+from tests import factories
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 

@@ -5,7 +5,7 @@ import os
 import pytest
 from playwright.sync_api import expect
 
-from portal import factories
+from tests import factories
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 

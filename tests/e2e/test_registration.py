@@ -7,24 +7,17 @@ import re
 import socket
 
 import pytest
+from aiosmtpd.controller import Controller
 from django.core import mail
 from django.urls import reverse
 
 from accounts.models import Membership, RegistrationRequest
-from portal import factories
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-SPECIALIST_PASSWORD = "specialist demo password 42"
 NEW_PASSWORD = "Blue-Harbor-Lantern-2026"
-
-
-@pytest.fixture
-def specialist(db):
-    return factories.UserFactory(username="specialist", first_name="Sam", last_name="Specialist", is_staff=True, is_superuser=True,
-                                 password=SPECIALIST_PASSWORD)
 
 
 def credentials_for(email):
@@ -78,7 +71,7 @@ def test_a_new_group_registers_is_approved_in_admin_and_its_registrant_logs_in(
     page.wait_for_url("**/admin/login/**")
     axe_check(page, "admin login")
     page.locator("#id_username").fill("specialist")
-    page.locator("#id_password").fill(SPECIALIST_PASSWORD)
+    page.locator("#id_password").fill("correct horse battery staple")  # the factories' password
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(live_server.url + "/admin/")
     axe_check(page, "admin index")
@@ -137,8 +130,6 @@ class _Inbox:
 @pytest.fixture
 def smtp_server(settings):
     """Run aiosmtpd on a free localhost port and point the portal's mailer at it."""
-    from aiosmtpd.controller import Controller
-
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]

@@ -4,9 +4,9 @@ import os
 
 import pytest
 
-from enrollment import change_requests
+from enrollment import change_requests, request_status
 from enrollment.tests import helpers
-from portal import factories
+from tests import factories
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -17,7 +17,7 @@ def test_a_read_only_admin_filters_track_requests_and_opens_a_request(page, live
     plans = helpers.offer_plans(group)
     maria = factories.SubscriberFactory(group=group, subgroup=plans["salaried"], first_name="Maria", last_name="Lopez")
     done = change_requests.submit(group=group, kind="new_enrollment", acting_user=alice, snapshot={}, subscriber=maria, process=False)
-    change_requests.complete(done)
+    request_status.complete(done)
     waiting = change_requests.submit(group=group, kind="id_card_order", acting_user=alice, snapshot={"quantity": 1}, process=False)
 
     browser_login(page, "bob")

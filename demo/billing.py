@@ -1,6 +1,6 @@
 """Demo billing for `manage.py seed_demo`: six months of issued invoices per demo group, and their payments.
 
-Built after enrollment.demo wrote the coverages; rebuilt only when the month changed since the
+Built after demo.enrollment wrote the coverages; rebuilt only when the month changed since the
 last run (the current month's invoice of Acme is the marker), so a rerun writes nothing.
 """
 
@@ -14,30 +14,27 @@ from django.db.models import Max, Min
 
 from accounts.models import EmployerGroup
 from billing.models import Adjustment, BillingAccount, Invoice, InvoiceLine, InvoiceLineMember, Payment
-from enrollment import demo as enrollment_demo
+from core.identifiers import invoice_number
+from core.money import ZERO, round_half_up
+from demo.accounts import ACME, BLUEBIRD, CEDAR, HISTORY_MONTHS, anchor_month
 from enrollment import rules
 from enrollment.models import Coverage
 from enrollment.selectors import RateTable
-from portal.money import ZERO, round_half_up
 
 PARTIAL_SHARE = Decimal("0.60")  # Cedar Valley's check covered only part of last month's invoice
 
 
-def invoice_number(group: EmployerGroup, period: date) -> str:
-    return "INV-%s-%s" % (group.group_id, period.strftime("%Y%m"))
-
-
 def last_invoiced_month(today: date) -> date:
     """The latest month invoiced by `today`: next month's invoice is issued on the invoice day (the 15th)."""
-    anchor = enrollment_demo.anchor_month(today)
+    anchor = anchor_month(today)
     return rules.add_months(anchor, 1) if today.day >= 15 else anchor
 
 
 def is_current(today: date) -> bool:
     """Whether the demo's billing (and coverages) were built for this invoice cycle already."""
     last = last_invoiced_month(today)
-    periods = Invoice.objects.filter(group__group_id=enrollment_demo.ACME.group_id).aggregate(first=Min("period"), last=Max("period"))
-    return periods == {"first": rules.add_months(last, 1 - enrollment_demo.HISTORY_MONTHS), "last": last}
+    periods = Invoice.objects.filter(group__group_number=ACME.group_number).aggregate(first=Min("period"), last=Max("period"))
+    return periods == {"first": rules.add_months(last, 1 - HISTORY_MONTHS), "last": last}
 
 
 def clear_billing(groups) -> None:
@@ -80,16 +77,16 @@ def seed_billing(groups: dict[str, EmployerGroup], users: dict, today: date) -> 
     """Issue six months of invoices per demo group, with payments: all paid but the last two of Cedar Valley
     (one partially paid by check) and the latest of every group (open)."""
     rates = RateTable()
-    anchor = enrollment_demo.anchor_month(today)
+    anchor = anchor_month(today)
     last = last_invoiced_month(today)
-    months = [rules.add_months(last, -i) for i in range(enrollment_demo.HISTORY_MONTHS - 1, -1, -1)]
+    months = [rules.add_months(last, -i) for i in range(HISTORY_MONTHS - 1, -1, -1)]
     payers = {
-        enrollment_demo.ACME.group_id: (Payment.Source.ONLINE, users["bill"]),
-        enrollment_demo.BLUEBIRD.group_id: (Payment.Source.ONLINE, users["charlie"]),
-        enrollment_demo.CEDAR.group_id: (Payment.Source.CHECK, users["specialist"]),
+        ACME.group_number: (Payment.Source.ONLINE, users["bill"]),
+        BLUEBIRD.group_number: (Payment.Source.ONLINE, users["charlie"]),
+        CEDAR.group_number: (Payment.Source.CHECK, users["specialist"]),
     }
     counts = defaultdict(int)
-    for group_id, group in groups.items():
+    for group_number, group in groups.items():
         BillingAccount.objects.get_or_create(group=group)
         coverages = list(
             Coverage.objects.filter(group=group, status=Coverage.Status.ACTIVE)
@@ -103,12 +100,12 @@ def seed_billing(groups: dict[str, EmployerGroup], users: dict, today: date) -> 
             premium = round_half_up(sum((line.amount for line, _ in lines), ZERO))
             issued = rules.add_months(month, -1).replace(day=group.invoice_day)
             invoice = Invoice(
-                group=group, number=invoice_number(group, month), period=month, issued_on=issued, due_on=month,
+                group=group, number=invoice_number(group.group_number, month), period=month, issued_on=issued, due_on=month,
                 previous_balance=previous_due, payments_received=received, current_premium=premium,
                 adjustments_total=ZERO, amount_due=previous_due - received + premium, created_at=_at(issued, 9),
             )
             latest = i == len(months) - 1
-            partial = group_id == enrollment_demo.CEDAR.group_id and i == len(months) - 2
+            partial = group_number == CEDAR.group_number and i == len(months) - 2
             if latest:
                 paid = ZERO
             elif partial:
@@ -130,7 +127,7 @@ def seed_billing(groups: dict[str, EmployerGroup], users: dict, today: date) -> 
             )
             counts["lines"] += len(lines)
             if paid:
-                source, user = payers[group_id]
+                source, user = payers[group_number]
                 paid_on = issued.replace(day=26) if source == Payment.Source.ONLINE else issued.replace(day=28)
                 Payment.objects.create(
                     group=group, invoice=invoice, amount=paid, status=Payment.Status.SUCCEEDED, source=source,
@@ -141,7 +138,7 @@ def seed_billing(groups: dict[str, EmployerGroup], users: dict, today: date) -> 
             previous_due, received = invoice.amount_due, paid
 
     # One manual adjustment waiting for Acme's next invoice, as a specialist posts them.
-    acme = groups[enrollment_demo.ACME.group_id]
+    acme = groups[ACME.group_number]
     Adjustment.objects.create(
         group=acme, service_month=rules.add_months(anchor, -1), amount=Decimal("-75.00"),
         memo="Courtesy credit: duplicate ID card shipping charged in error (ticket 44172)",

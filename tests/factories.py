@@ -14,9 +14,9 @@ from enrollment.models import ChangeRequest, Coverage, Dependent, Plan, PlanOffe
 class GroupFactory(DjangoModelFactory):
     class Meta:
         model = EmployerGroup
-        django_get_or_create = ("group_id",)
+        django_get_or_create = ("group_number",)
 
-    group_id = factory.Sequence(lambda n: "%06d" % (200000 + n))
+    group_number = factory.Sequence(lambda n: "%06d" % (200000 + n))
     legal_name = factory.Sequence(lambda n: "Employer %d Inc." % n)
     address_line1 = "100 Main St"
     city = "Portland"
@@ -88,7 +88,7 @@ class PlanRateFactory(DjangoModelFactory):
     monthly_premium = Decimal("500.00")
 
 
-def _subscriber_id():
+def _subscriber_number():
     return "M%09d" % random.randrange(10**9)
 
 
@@ -98,7 +98,7 @@ class SubscriberFactory(DjangoModelFactory):
 
     group = factory.SubFactory(GroupFactory)
     subgroup = factory.LazyAttribute(lambda s: SubgroupFactory(group=s.group))
-    subscriber_id = factory.LazyFunction(_subscriber_id)
+    subscriber_number = factory.LazyFunction(_subscriber_number)
     first_name = factory.Sequence(lambda n: "Sam%d" % n)
     last_name = "Rivera"
     date_of_birth = datetime.date(1985, 4, 12)

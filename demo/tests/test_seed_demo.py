@@ -11,8 +11,17 @@ from django.db.models import F, Sum
 
 from accounts.models import EmployerGroup, Membership, User
 from billing.models import Invoice, InvoiceLine, InvoiceLineMember, Payment
+from core.fields import decrypt
 from enrollment import rules
-from enrollment.models import Coverage, Dependent, Plan, PlanAgeRate, PlanOffering, PlanRate, Subscriber
+from enrollment.models import (
+    Coverage,
+    Dependent,
+    Plan,
+    PlanAgeRate,
+    PlanOffering,
+    PlanRate,
+    Subscriber,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +45,7 @@ def counts():
 def snapshot():
     return {
         "counts": counts(),
-        "subscriber_ids": list(Subscriber.objects.order_by("subscriber_id").values_list("subscriber_id", "pk")),
+        "subscriber_ids": list(Subscriber.objects.order_by("subscriber_number").values_list("subscriber_number", "pk")),
         "invoices": list(Invoice.objects.order_by("number").values_list("number", "pk", "amount_due", "status")),
         "ssn": list(Subscriber.objects.exclude(ssn_hash="").order_by("pk").values_list("pk", "ssn_encrypted")),
         "passwords": list(User.objects.order_by("username").values_list("username", "password")),
@@ -54,9 +63,9 @@ def test_it_leaves_exactly_the_same_data_when_run_twice():
 
 def test_it_rebuilds_the_dated_rows_in_a_new_month_without_duplicating_anyone():
     seed("--today", "2026-11-27")
-    ids = set(Subscriber.objects.values_list("subscriber_id", flat=True))
+    ids = set(Subscriber.objects.values_list("subscriber_number", flat=True))
     seed("--today", "2027-03-10")
-    assert set(Subscriber.objects.values_list("subscriber_id", flat=True)) == ids
+    assert set(Subscriber.objects.values_list("subscriber_number", flat=True)) == ids
     assert Invoice.objects.filter(number="INV-104522-202703").exists()
     assert not Invoice.objects.filter(number="INV-104522-202609").exists()
     assert Invoice.objects.count() == 18
@@ -68,7 +77,7 @@ def test_it_builds_the_carriers_plans_with_rates_for_this_plan_year_and_next():
     assert {p.plan_type for p in Plan.objects.all()} == {"HMO", "PPO", "EPO", "HDHP"}
     old = Plan.objects.get(code="SUM-PPO-S2500")
     assert old.successor.code == "SUM-PPO-S3000"
-    acme = EmployerGroup.objects.get(group_id="104522")
+    acme = EmployerGroup.objects.get(group_number="104522")
     current = rules.plan_year_of(acme.renewal_month, TODAY)
     assert not PlanOffering.objects.filter(group=acme, plan=old, plan_year=current + 1).exists()
     assert PlanOffering.objects.filter(group=acme, plan=old.successor, plan_year=current + 1).exists()
@@ -81,7 +90,7 @@ def test_it_builds_the_carriers_plans_with_rates_for_this_plan_year_and_next():
 
 def test_exactly_one_group_is_in_open_enrollment_today():
     seed()
-    groups = {g.group_id: g for g in EmployerGroup.objects.filter(group_id__in=["104522", "238811", "310475"])}
+    groups = {g.group_number: g for g in EmployerGroup.objects.filter(group_number__in=["104522", "238811", "310475"])}
     assert [gid for gid, g in sorted(groups.items()) if rules.in_open_enrollment(g.renewal_month, TODAY)] == ["104522"]
     assert groups["238811"].rating_method == "age_banded"
     assert groups["104522"].subgroups.count() == 3 and groups["310475"].subgroups.count() == 2
@@ -90,12 +99,11 @@ def test_exactly_one_group_is_in_open_enrollment_today():
 def test_members_and_coverages_look_like_a_real_roster():
     seed()
     assert 140 <= Subscriber.objects.count() <= 160
-    assert all(s.subscriber_id[0] == "M" and len(s.subscriber_id) == 10 for s in Subscriber.objects.all())
+    assert all(s.subscriber_number[0] == "M" and len(s.subscriber_number) == 10 for s in Subscriber.objects.all())
     assert Dependent.objects.filter(relationship="disabled_adult_child").count() == 1
     assert Dependent.objects.filter(has_other_coverage=True).exists()
     ssn_people = Subscriber.objects.exclude(ssn_last4="")
     assert ssn_people.exists() and all(s.masked_ssn.startswith("***-**-") for s in ssn_people)
-    from portal.fields import decrypt
 
     assert all(decrypt(s.ssn_encrypted).startswith("9") for s in ssn_people)
     for coverage in Coverage.objects.prefetch_related("covered_members__dependent"):
@@ -110,7 +118,7 @@ def test_invoices_add_up_and_most_are_paid():
     seed()
     assert Invoice.objects.count() == 18
     for invoice in Invoice.objects.all():
-        assert invoice.number == "INV-%s-%s" % (invoice.group.group_id, invoice.period.strftime("%Y%m"))
+        assert invoice.number == "INV-%s-%s" % (invoice.group.group_number, invoice.period.strftime("%Y%m"))
         assert invoice.issued_on == rules.add_months(invoice.period, -1).replace(day=15)
         assert invoice.due_on == invoice.period
         lines = invoice.lines.aggregate(total=Sum("amount"))["total"]
@@ -124,10 +132,10 @@ def test_invoices_add_up_and_most_are_paid():
 
 def test_tiered_lines_use_the_plan_rate_and_age_banded_lines_sum_their_members():
     seed()
-    line = InvoiceLine.objects.filter(invoice__group__group_id="104522").select_related("coverage").first()
+    line = InvoiceLine.objects.filter(invoice__group__group_number="104522").select_related("coverage").first()
     rate = PlanRate.objects.get(plan=line.plan, plan_year=line.coverage.plan_year, tier=line.tier)
     assert line.amount == rate.monthly_premium
-    for line in InvoiceLine.objects.filter(invoice__group__group_id="238811"):
+    for line in InvoiceLine.objects.filter(invoice__group__group_number="238811"):
         members = InvoiceLineMember.objects.filter(line=line)
         assert members.count() == line.members
         assert members.aggregate(total=Sum("amount"))["total"] == line.amount
@@ -137,7 +145,7 @@ def test_the_demo_logins_work_with_their_roles():
     seed()
     for username in ("alice", "erin", "bill", "bob", "brock", "charlie", "specialist", "admin"):
         assert User.objects.get(username=username).check_password("demo-password-2026"), username
-    roles = {m.user.username + "@" + m.group.group_id: m.role for m in Membership.objects.select_related("user", "group")}
+    roles = {m.user.username + "@" + m.group.group_number: m.role for m in Membership.objects.select_related("user", "group")}
     assert roles["alice@104522"] == "primary" and roles["erin@104522"] == "enrollment"
     assert roles["bill@104522"] == "billing" and roles["bob@104522"] == "read_only"
     assert roles["brock@104522"] == roles["brock@310475"] == "primary" and roles["charlie@238811"] == "primary"
@@ -149,8 +157,8 @@ def test_the_demo_logins_work_with_their_roles():
 
 def test_it_makes_large_groups_in_bulk_and_only_once():
     output = seed("--groups", "2", "--subscribers", "300")
-    large = EmployerGroup.objects.filter(group_id__startswith="9")
-    assert sorted(large.values_list("group_id", flat=True)) == ["900001", "900002"]
+    large = EmployerGroup.objects.filter(group_number__startswith="9")
+    assert sorted(large.values_list("group_number", flat=True)) == ["900001", "900002"]
     assert Subscriber.objects.filter(group__in=large).count() == 300
     assert Coverage.objects.filter(group__in=large).count() == 300
     assert Dependent.objects.filter(group__in=large).exists()

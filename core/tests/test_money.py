@@ -2,8 +2,8 @@ from decimal import Decimal
 
 import pytest
 
-from portal.money import round_half_up
-from portal.templatetags.portal_tags import usd
+from core.money import round_half_up
+from core.templatetags.core_tags import usd
 
 
 @pytest.mark.parametrize("raw, cents", [("2.675", "2.68"), ("2.665", "2.67"), ("-2.675", "-2.68"), ("0.005", "0.01"), (3, "3.00")])

@@ -4,8 +4,7 @@ of invoices and payments, and the demo logins. Safe to run again: a rerun change
     manage.py seed_demo
     manage.py seed_demo --groups 20 --subscribers 100000   # plus large groups 900001… (bulk inserts)
 
-It lives in billing (not enrollment) because it builds both apps' rows, and billing is the app
-allowed to import enrollment.
+It lives in the demo app, above every app it seeds (accounts, enrollment, billing).
 """
 
 import time
@@ -13,9 +12,12 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.db.models import Count
 
-from billing import demo as billing_demo
-from enrollment import demo as enrollment_demo
+from accounts.models import EmployerGroup
+from demo import accounts as accounts_demo
+from demo import billing as billing_demo
+from demo import enrollment as enrollment_demo
 
 
 class Command(BaseCommand):
@@ -36,8 +38,9 @@ class Command(BaseCommand):
         started = time.monotonic()
         with transaction.atomic():
             plans = enrollment_demo.seed_plans(today)
-            demo_groups = enrollment_demo.seed_groups(today, plans)
-            users = enrollment_demo.seed_users(demo_groups)
+            demo_groups = accounts_demo.seed_groups(today)
+            enrollment_demo.seed_offerings(demo_groups, plans, today)
+            users = accounts_demo.seed_users(demo_groups)
             people = enrollment_demo.plan_demo(today)
             subscribers_by_id = enrollment_demo.seed_people(demo_groups, people)
             rebuilt = not billing_demo.is_current(today)
@@ -55,23 +58,21 @@ class Command(BaseCommand):
         self._summary(demo_groups, users, rebuilt, large, time.monotonic() - started)
 
     def _summary(self, groups, users, rebuilt, large, seconds):
-        from django.db.models import Count
-
-        from accounts.models import EmployerGroup
-
         w = self.stdout.write
         w(self.style.SUCCESS("Demo data ready in %.1f s%s." % (seconds, "" if rebuilt else " (already seeded this month: nothing rebuilt)")))
         w("Groups:")
         rows = EmployerGroup.objects.filter(pk__in=[g.pk for g in groups.values()]).annotate(
             n=Count("subscribers", distinct=True), inv=Count("invoices", distinct=True)
-        ).order_by("group_id")
+        ).order_by("group_number")
         for g in rows:
-            w("  %s %-28s %-10s renews month %2d  %3d subscribers  %d invoices" % (g.group_id, g.legal_name, g.rating_method, g.renewal_month, g.n, g.inv))
+            w("  %s %-28s %-10s renews month %2d  %3d subscribers  %d invoices" % (g.group_number, g.legal_name, g.rating_method, g.renewal_month, g.n, g.inv))
         if large:
             w("Large groups: %(groups)d new, %(subscribers)d subscribers, %(dependents)d dependents, %(coverages)d coverages." % {
                 "groups": 0, "subscribers": 0, "dependents": 0, "coverages": 0, **large})
-        w("Logins (password %s):" % enrollment_demo.DEMO_PASSWORD)
-        for username, _, _, title, memberships in enrollment_demo.DEMO_USERS:
-            w("  %-10s %s: %s" % (username, title, ", ".join("%s %s" % (gid, role) for gid, role in memberships)))
+        w("Logins (password %s):" % accounts_demo.DEMO_PASSWORD)
+        for username, _, _, title, memberships in accounts_demo.DEMO_USERS:
+            w("  %-10s %s: %s" % (username, title, ", ".join(
+                "%s %s%s" % (number, role, " (subgroups %s only)" % "/".join(codes) if codes else "") for number, role, codes in memberships
+            )))
         w("  %-10s billing specialist (Django admin, /admin/)" % "specialist")
         w("  %-10s superuser" % "admin")

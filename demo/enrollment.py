@@ -1,9 +1,9 @@
-"""Demo data for `manage.py seed_demo`: plans, rates, the three demo groups, their people and coverages.
+"""Demo plans and rates, the demo groups' offerings, their people and coverages, and the large data sets.
 
 Everything is derived from `random.Random(2026)` and the month the seed runs in, so a second
 run in the same month writes nothing new: rows are upserted on their natural keys (plan code,
-group ID, subscriber ID, subscriber + member suffix). Coverages (and billing, built by
-billing.demo) are only rebuilt when the month changed since the last run.
+subscriber number, subscriber + member suffix). Coverages (and the invoices made from them)
+are only rebuilt when the month changed since the last run.
 
 The large data sets (`--groups N --subscribers N`) are written with bulk inserts, in groups
 900001 and up, and never touch the demo groups.
@@ -12,14 +12,28 @@ The large data sets (`--groups N --subscribers N`) are written with bulk inserts
 from __future__ import annotations
 
 import random
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.contrib.auth.models import Group as AuthGroup
-from django.contrib.auth.models import Permission
+from django.db import connection
 
-from accounts.models import EmployerGroup, Membership, Subgroup, User
+from accounts.models import EmployerGroup, Subgroup
+from core.fields import fingerprint
+from core.money import round_half_up
+from demo.accounts import (
+    ACME,
+    BLUEBIRD,
+    CEDAR,
+    DEMO_GROUPS,
+    HISTORY_MONTHS,
+    SEED,
+    GroupSpec,
+    anchor_month,
+    history_start,
+    renewal_months,
+)
 from enrollment import rules
 from enrollment.models import (
     AGE_BANDS,
@@ -32,12 +46,6 @@ from enrollment.models import (
     PlanRate,
     Subscriber,
 )
-from portal.money import round_half_up
-
-SEED = 2026
-DEMO_PASSWORD = "demo-password-2026"
-SPECIALISTS_GROUP = "Billing specialists"
-HISTORY_MONTHS = 6  # months of invoices, and so of coverage history, the demo shows
 
 # --- Plans --------------------------------------------------------------------------------------
 
@@ -95,77 +103,22 @@ def age_rate(spec: PlanSpec, plan_year: int, band: str) -> Decimal:
     return round_half_up(Decimal(spec.ee_rate) * AGE_21_SHARE * Decimal(AGE_CURVE[band]) * trend)
 
 
-# --- Groups ---------------------------------------------------------------------------------------
 
+# --- The demo groups' plans ------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class GroupSpec:
-    group_id: str
-    legal_name: str
-    address: tuple[str, str, str, str]
-    rating_method: str
-    waiting_period_days: int
-    subgroups: tuple[tuple[str, str], ...]  # (code, name)
-    # (plan code, subgroup code or None for every subgroup)
-    offerings: tuple[tuple[str, str | None], ...]
-    subscribers: int
-    billing_policy: str = EmployerGroup.BillingPolicy.MID_MONTH
-
-
-ACME = GroupSpec(
-    "104522", "Acme Manufacturing Co.", ("4200 SW Industrial Way", "Tualatin", "OR", "97062"),
-    EmployerGroup.RatingMethod.TIERED, 30,
-    (("SAL", "Salaried"), ("HRLY", "Hourly"), ("U48", "Union Local 48")),
-    (
+# (plan code, subgroup code or None for every subgroup), as sold in the current plan year.
+OFFERINGS = {
+    ACME.group_number: (
         ("CAS-HMO-G500", None), ("SUM-PPO-G1000", None), ("RID-HDHP-B7000", None),
         ("SUM-PPO-P250", "SAL"),
         ("CAS-HMO-S2000", "HRLY"), ("CAS-HMO-S2000", "U48"),
         (DISCONTINUED, "HRLY"), (DISCONTINUED, "U48"),
         ("WIL-EPO-G750", "U48"),
     ),
-    80,
-)
-BLUEBIRD = GroupSpec(
-    "238811", "Bluebird Dental Partners", ("915 NW Wall St Suite 200", "Bend", "OR", "97703"),
-    EmployerGroup.RatingMethod.AGE_BANDED, 0,
-    (("ALL", "All employees"),),
-    (("CAS-HMO-S2000", None), ("SUM-PPO-G1000", None), ("WIL-EPO-G750", None), ("RID-HDHP-B7000", None)),
-    18,
-)
-CEDAR = GroupSpec(
-    "310475", "Cedar Valley Schools", ("3350 Cedar Valley Rd", "Eugene", "OR", "97405"),
-    EmployerGroup.RatingMethod.TIERED, 60,
-    (("CERT", "Certified staff"), ("CLASS", "Classified staff")),
-    (("CAS-HMO-G500", None), ("SUM-PPO-G1000", None), ("RID-HDHP-B7000", None), ("SUM-PPO-P250", "CERT")),
-    52,
-)
-DEMO_GROUPS = (ACME, BLUEBIRD, CEDAR)
-DEMO_GROUP_IDS = tuple(spec.group_id for spec in DEMO_GROUPS)
-
-
-def renewal_months(today: date) -> dict[str, int]:
-    """Put Acme inside its open-enrollment window today, and the other two groups outside theirs.
-
-    The window is the whole month before the renewal month, so a renewal next month is always
-    inside it; Bluebird renews in January and Cedar Valley (a school district) in July unless
-    that is next month.
-    """
-    in_window = today.month % 12 + 1
-    return {
-        ACME.group_id: in_window,
-        BLUEBIRD.group_id: 1 if in_window != 1 else 4,
-        CEDAR.group_id: 7 if in_window != 7 else 9,
-    }
-
-
-def anchor_month(today: date) -> date:
-    """The month the demo is built around: every date the demo derives depends on it alone."""
-    return today.replace(day=1)
-
-
-def history_start(today: date) -> date:
-    return rules.add_months(anchor_month(today), -(HISTORY_MONTHS - 1))
-
+    BLUEBIRD.group_number: (("CAS-HMO-S2000", None), ("SUM-PPO-G1000", None), ("WIL-EPO-G750", None), ("RID-HDHP-B7000", None)),
+    CEDAR.group_number: (("CAS-HMO-G500", None), ("SUM-PPO-G1000", None), ("RID-HDHP-B7000", None), ("SUM-PPO-P250", "CERT")),
+}
+SUBSCRIBER_COUNTS = {ACME.group_number: 80, BLUEBIRD.group_number: 18, CEDAR.group_number: 52}
 
 def plan_years(renewal_month: int, today: date) -> list[int]:
     """The plan years the demo needs for a group: those of the history months, and the next one."""
@@ -176,7 +129,7 @@ def plan_years(renewal_month: int, today: date) -> list[int]:
 
 def discontinued_from(today: date) -> int:
     """The plan year from which the discontinued plan is replaced by its successor: Acme's next one."""
-    return rules.plan_year_of(renewal_months(today)[ACME.group_id], today) + 1
+    return rules.plan_year_of(renewal_months(today)[ACME.group_number], today) + 1
 
 
 def plan_sold_in(code: str, plan_year: int, today: date) -> bool:
@@ -190,15 +143,12 @@ def plan_sold_in(code: str, plan_year: int, today: date) -> bool:
 def offered_codes(spec: GroupSpec, plan_year: int, today: date) -> list[tuple[str, str | None]]:
     """The group's offerings for a plan year, the discontinued plan mapped to its successor."""
     result = []
-    for code, subgroup in spec.offerings:
+    for code, subgroup in OFFERINGS[spec.group_number]:
         if not plan_sold_in(code, plan_year, today):
             code = SUCCESSOR
         if (code, subgroup) not in result:
             result.append((code, subgroup))
     return result
-
-
-# --- Writing plans, groups, offerings, users -------------------------------------------------------
 
 
 def all_rate_years(today: date) -> list[int]:
@@ -250,85 +200,22 @@ def seed_plans(today: date) -> dict[str, Plan]:
     return plans
 
 
-def seed_groups(today: date, plans: dict[str, Plan]) -> dict[str, EmployerGroup]:
-    """Upsert the three demo groups, their subgroups and their offerings for every plan year in use."""
-    months = renewal_months(today)
-    groups = {}
+
+def seed_offerings(groups: dict[str, EmployerGroup], plans: dict[str, Plan], today: date) -> None:
+    """Upsert the demo groups' plan offerings for every plan year the demo uses."""
     for spec in DEMO_GROUPS:
-        line1, city, state, zip_code = spec.address
-        group, _ = EmployerGroup.objects.update_or_create(
-            group_id=spec.group_id,
-            defaults=dict(
-                legal_name=spec.legal_name, address_line1=line1, city=city, state=state, zip_code=zip_code,
-                status=EmployerGroup.Status.ACTIVE, renewal_month=months[spec.group_id],
-                waiting_period_days=spec.waiting_period_days, rating_method=spec.rating_method,
-                billing_policy=spec.billing_policy,
-            ),
-        )
-        subgroups = {}
-        for code, name in spec.subgroups:
-            subgroups[code], _ = Subgroup.objects.update_or_create(group=group, code=code, defaults={"name": name})
+        group = groups[spec.group_number]
         wanted = set()
         for year in plan_years(group.renewal_month, today):
             for code, subgroup_code in offered_codes(spec, year, today):
                 offering, _ = PlanOffering.objects.get_or_create(
-                    plan=plans[code], group=group, subgroup=subgroups.get(subgroup_code), plan_year=year
+                    plan=plans[code], group=group, subgroup=group.subgroup_map.get(subgroup_code), plan_year=year
                 )
                 wanted.add(offering.pk)
         # Offerings of plan years the demo no longer shows (a month later) go; others stay.
         PlanOffering.objects.filter(group=group).exclude(pk__in=wanted).filter(
             plan_year__lt=min(plan_years(group.renewal_month, today))
         ).delete()
-        group.subgroup_map = subgroups
-        groups[spec.group_id] = group
-    return groups
-
-
-DEMO_USERS = [
-    # username, first, last, title, [(group ID, role)]
-    ("alice", "Alice", "Adams", "HR Director", [(ACME.group_id, Membership.Role.PRIMARY)]),
-    ("erin", "Erin", "Estrada", "Benefits Coordinator", [(ACME.group_id, Membership.Role.ENROLLMENT)]),
-    ("bill", "Bill", "Becker", "Accounts Payable Manager", [(ACME.group_id, Membership.Role.BILLING)]),
-    ("bob", "Bob", "Brown", "Payroll Analyst", [(ACME.group_id, Membership.Role.READ_ONLY)]),
-    ("brock", "Brock", "Baxter", "Benefits Broker", [(ACME.group_id, Membership.Role.PRIMARY), (CEDAR.group_id, Membership.Role.PRIMARY)]),
-    ("charlie", "Charlie", "Chen", "Office Manager", [(BLUEBIRD.group_id, Membership.Role.PRIMARY)]),
-]
-
-
-def _user(username, *, first, last, title="", email_domain="example.com", **flags) -> User:
-    user, created = User.objects.update_or_create(
-        username=username,
-        defaults=dict(first_name=first, last_name=last, title=title, email="%s@%s" % (username, email_domain), is_active=True, **flags),
-    )
-    # Only re-hash when needed: a salted hash differs on every call, and a rerun must change nothing.
-    if created or not user.check_password(DEMO_PASSWORD):
-        user.set_password(DEMO_PASSWORD)
-        user.must_change_password = False
-        user.save(update_fields=["password", "must_change_password"])
-    return user
-
-
-def specialist_permissions():
-    """View, add and change on every portal model. No delete: history is never overwritten."""
-    return Permission.objects.filter(content_type__app_label__in=["accounts", "enrollment", "billing"]).exclude(
-        codename__startswith="delete_"
-    )
-
-
-def seed_users(groups: dict[str, EmployerGroup]) -> dict[str, User]:
-    users = {}
-    for username, first, last, title, memberships in DEMO_USERS:
-        user = _user(username, first=first, last=last, title=title, is_staff=False, is_superuser=False)
-        for group_id, role in memberships:
-            Membership.objects.update_or_create(user=user, group=groups[group_id], defaults={"role": role, "is_active": True})
-        users[username] = user
-    specialists, _ = AuthGroup.objects.get_or_create(name=SPECIALISTS_GROUP)
-    specialists.permissions.set(specialist_permissions())
-    specialist = _user("specialist", first="Sofia", last="Spencer", title="Billing Specialist", is_staff=True, is_superuser=False)
-    specialist.groups.add(specialists)
-    users["specialist"] = specialist
-    users["admin"] = _user("admin", first="Ada", last="Admin", title="Portal administrator", is_staff=True, is_superuser=True)
-    return users
 
 
 # --- People -----------------------------------------------------------------------------------------
@@ -381,7 +268,7 @@ class DependentPlan:
 
 @dataclass
 class SubscriberPlan:
-    subscriber_id: str
+    subscriber_number: str
     subgroup_code: str
     first_name: str
     middle_initial: str
@@ -420,10 +307,10 @@ def plan_people(spec: GroupSpec, today: date, rng: random.Random, taken_ids: set
     """Return the group's subscribers, their dependents and coverage as plain data (no database)."""
     anchor = anchor_month(today)
     months = renewal_months(today)
-    current_year = rules.plan_year_of(months[spec.group_id], today)
+    current_year = rules.plan_year_of(months[spec.group_number], today)
     people, names, ssns = [], set(), set()
     ids = []
-    while len(ids) < spec.subscribers:  # drawn first, so they never depend on the date
+    while len(ids) < SUBSCRIBER_COUNTS[spec.group_number]:  # drawn first, so they never depend on the date
         sid = "M%09d" % rng.randint(100_000_000, 899_999_999)
         if sid not in taken_ids:
             taken_ids.add(sid)
@@ -431,7 +318,7 @@ def plan_people(spec: GroupSpec, today: date, rng: random.Random, taken_ids: set
     for n, sid in enumerate(ids):
         # One stream per person: what one person draws (which can vary with the month) never
         # shifts what the next one gets, so a subscriber keeps their name and SSN.
-        rng = random.Random("%d-%s-%d" % (SEED, spec.group_id, n))
+        rng = random.Random("%d-%s-%d" % (SEED, spec.group_number, n))
         gender = rng.choices("FMX", weights=[49, 49, 2])[0]
         while True:
             first = rng.choice(FIRST_F if gender == "F" else FIRST_M if gender == "M" else FIRST_F + FIRST_M)
@@ -471,7 +358,7 @@ def plan_people(spec: GroupSpec, today: date, rng: random.Random, taken_ids: set
                 ssn = "9%08d" % rng.randint(0, 99_999_999)
             ssns.add(ssn)
         person = SubscriberPlan(
-            subscriber_id=sid, subgroup_code=subgroup, first_name=first,
+            subscriber_number=sid, subgroup_code=subgroup, first_name=first,
             middle_initial=rng.choice("ABCDEFGHJKLMNPRSTW") if rng.random() < 0.6 else "",
             last_name=last, date_of_birth=dob, gender=gender, marital_status=marital, address=address,
             phone="503-555-%04d" % rng.randint(100, 9999), email="%s.%s%d@example.com" % (first.lower(), last.lower(), n),
@@ -533,24 +420,22 @@ def plan_demo(today: date) -> dict[str, list[SubscriberPlan]]:
     """The demo's people of every group, always the same for the same month."""
     rng = random.Random(SEED)
     taken: set[str] = set()
-    return {spec.group_id: plan_people(spec, today, rng, taken) for spec in DEMO_GROUPS}
+    return {spec.group_number: plan_people(spec, today, rng, taken) for spec in DEMO_GROUPS}
 
 
 def seed_people(groups: dict[str, EmployerGroup], people: dict[str, list[SubscriberPlan]]) -> dict[str, Subscriber]:
     """Upsert subscribers (on subscriber ID) and dependents (on subscriber + suffix)."""
-    from portal.fields import fingerprint
-
     subscribers = {}
-    for group_id, persons in people.items():
-        group = groups[group_id]
+    for group_number, persons in people.items():
+        group = groups[group_number]
         # An SSN that moves to another person (the demo's code changed) would collide on the way.
-        wanted = {p.subscriber_id: fingerprint(p.ssn) for p in persons}
-        stale = [s.pk for s in Subscriber.objects.filter(subscriber_id__in=wanted) if s.ssn_hash != wanted[s.subscriber_id]]
+        wanted = {p.subscriber_number: fingerprint(p.ssn) for p in persons}
+        stale = [s.pk for s in Subscriber.objects.filter(subscriber_number__in=wanted) if s.ssn_hash != wanted[s.subscriber_number]]
         Subscriber.objects.filter(pk__in=stale).update(ssn_encrypted="", ssn_last4="", ssn_hash="")
         for p in persons:
             line1, city, zip_code = p.address
             sub, _ = Subscriber.objects.update_or_create(
-                subscriber_id=p.subscriber_id,
+                subscriber_number=p.subscriber_number,
                 defaults=dict(
                     group=group, subgroup=group.subgroup_map[p.subgroup_code], first_name=p.first_name,
                     middle_initial=p.middle_initial, last_name=p.last_name, date_of_birth=p.date_of_birth,
@@ -568,20 +453,18 @@ def seed_people(groups: dict[str, EmployerGroup], people: dict[str, list[Subscri
                         group=group, relationship=d.relationship, first_name=d.first_name, last_name=d.last_name,
                         middle_initial=d.middle_initial, date_of_birth=d.date_of_birth, gender=d.gender,
                         has_other_coverage=bool(d.other_carrier), other_carrier=d.other_carrier,
-                        other_policy_number=("OC%08d" % (int(p.subscriber_id[1:]) % 10**8)) if d.other_carrier else "",
+                        other_policy_number=("OC%08d" % (int(p.subscriber_number[1:]) % 10**8)) if d.other_carrier else "",
                         removed_on=None,
                     ),
                 )
                 _keep_ssn(dep, d.ssn)
                 sub.dependent_map[d.suffix] = dep
-            subscribers[p.subscriber_id] = sub
+            subscribers[p.subscriber_number] = sub
     return subscribers
 
 
 def _keep_ssn(person, ssn: str) -> None:
     """Set the SSN only when it differs: its Fernet token changes on every encryption."""
-    from portal.fields import fingerprint
-
     if person.ssn_hash != fingerprint(ssn):
         person.set_ssn(ssn)
         person.save(update_fields=["ssn_encrypted", "ssn_last4", "ssn_hash"])
@@ -626,13 +509,13 @@ def clear_coverages(groups) -> None:
 
 def seed_coverages(groups, people, subscribers, plans, today: date) -> int:
     """Write every demo coverage row with its covered members (after clear_coverages)."""
-    specs = {spec.group_id: spec for spec in DEMO_GROUPS}
+    specs = {spec.group_number: spec for spec in DEMO_GROUPS}
     coverages, members = [], []
-    for group_id, persons in people.items():
-        group = groups[group_id]
+    for group_number, persons in people.items():
+        group = groups[group_number]
         for p in persons:
-            sub = subscribers[p.subscriber_id]
-            for row in coverage_rows(group, specs[group_id], p, today):
+            sub = subscribers[p.subscriber_number]
+            for row in coverage_rows(group, specs[group_number], p, today):
                 cov = Coverage(
                     group=group, subscriber=sub, plan=plans[row["plan_code"]], plan_year=row["plan_year"], tier=p.tier,
                     start=row["start"], end=row["end"], status=Coverage.Status.ACTIVE,
@@ -658,7 +541,7 @@ LARGE_PLAN_SETS = (
 LARGE_SUBGROUPS = (("A", "Headquarters"), ("B", "Field operations"), ("C", "Part-time"))
 
 
-def large_subscriber_id(group_seq: int, n: int) -> str:
+def large_subscriber_number(group_seq: int, n: int) -> str:
     """M9 + 8 digits: a fixed permutation of (group, position), so IDs look random but never collide.
 
     Demo IDs are below M900000000, so the two sets never meet either.
@@ -672,23 +555,21 @@ def seed_large(groups: int, subscribers: int, today: date, plans: dict[str, Plan
 
     Groups that exist already are skipped, so the same arguments twice change nothing.
     """
-    from django.db import connection
-
     if not 1 <= groups <= LARGE_MAX_GROUPS:
         raise ValueError("--groups must be between 1 and %d." % LARGE_MAX_GROUPS)
     per_group = [subscribers // groups + (1 if i < subscribers % groups else 0) for i in range(groups)]
     if max(per_group) >= 1_000_000:
         raise ValueError("At most 999,999 subscribers per group.")
     anchor = anchor_month(today)
-    totals = defaultdict_int()
+    totals = defaultdict(int)
     for seq in range(1, groups + 1):
-        group_id = "%06d" % (LARGE_GROUP_BASE + seq)
-        if EmployerGroup.objects.filter(group_id=group_id).exists():
+        group_number = "%06d" % (LARGE_GROUP_BASE + seq)
+        if EmployerGroup.objects.filter(group_number=group_number).exists():
             continue
-        rng = random.Random("%d-%s" % (SEED, group_id))
+        rng = random.Random("%d-%s" % (SEED, group_number))
         renewal = (seq * 5) % 12 + 1
         group = EmployerGroup.objects.create(
-            group_id=group_id, legal_name="%s %s" % (rng.choice(LAST), rng.choice(["Logistics", "Health Partners", "Foods Inc.", "Industries", "Credit Union", "County"])),
+            group_number=group_number, legal_name="%s %s" % (rng.choice(LAST), rng.choice(["Logistics", "Health Partners", "Foods Inc.", "Industries", "Credit Union", "County"])),
             address_line1="%d Commerce Pkwy" % rng.randint(100, 9999), city="Portland", state="OR", zip_code="97204",
             renewal_month=renewal, waiting_period_days=rng.choice([0, 30, 60, 90]),
             rating_method=EmployerGroup.RatingMethod.TIERED,
@@ -719,7 +600,7 @@ def seed_large(groups: int, subscribers: int, today: date, plans: dict[str, Plan
                 city, zip_code = rng.choice(CITIES)
                 hire = anchor - timedelta(days=rng.randint(400, 20 * 365))
                 subs.append(Subscriber(
-                    group=group, subgroup=subgroups[j % 3], subscriber_id=large_subscriber_id(seq, j), first_name=first,
+                    group=group, subgroup=subgroups[j % 3], subscriber_number=large_subscriber_number(seq, j), first_name=first,
                     last_name=last, date_of_birth=dob, gender=gender, marital_status="married" if married else "single",
                     address_line1="%d %s" % (rng.randint(100, 19999), rng.choice(STREETS)), city=city, state="OR",
                     zip_code=zip_code, hire_date=hire,
@@ -756,16 +637,10 @@ def seed_large(groups: int, subscribers: int, today: date, plans: dict[str, Plan
             totals["coverages"] += len(coverages)
             n = chunk.stop
             if log:
-                log("  %s: %d / %d subscribers" % (group_id, n, per_group[seq - 1]))
+                log("  %s: %d / %d subscribers" % (group_number, n, per_group[seq - 1]))
     with connection.cursor() as cursor:  # fresh statistics, or the first pages plan badly
         cursor.execute("ANALYZE enrollment_subscriber, enrollment_dependent, enrollment_coverage, enrollment_coveredmember")
     return dict(totals)
-
-
-def defaultdict_int():
-    from collections import defaultdict
-
-    return defaultdict(int)
 
 
 def _ensure_rates(plans, codes, years) -> None:

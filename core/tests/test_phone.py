@@ -1,0 +1,14 @@
+import pytest
+
+from core.phone import normalize_us_phone
+
+
+@pytest.mark.parametrize(
+    "typed, normalized",
+    [("503-574-5791", "503-574-5791"), ("(503) 574-5791", "503-574-5791"), ("+1 888 816 1300", "888-816-1300"),
+     ("5035745791", "503-574-5791"), ("15035745791", "503-574-5791"), ("503.574.5791", "503-574-5791"),
+     ("574-5791", None), ("103-574-5791", None), ("003-574-5791", None), ("503-174-5791", None), ("503-074-5791", None),
+     ("503-574-579x", None), ("1234567890123", None), ("25035745791", None), ("", None)],
+)
+def test_a_phone_must_be_a_us_number(typed, normalized):
+    assert normalize_us_phone(typed) == normalized
