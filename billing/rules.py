@@ -20,7 +20,7 @@ from typing import Hashable, Iterable, Mapping
 from django.core.exceptions import ValidationError
 
 from enrollment.rules import add_months, first_of_month, last_of_month, within_retro_window
-from portal.money import ZERO, round_half_up
+from core.money import ZERO, round_half_up
 
 # Billing policies: the values of accounts.models.EmployerGroup.BillingPolicy.
 MID_MONTH = "mid_month"

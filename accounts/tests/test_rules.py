@@ -31,11 +31,24 @@ def test_a_username_starts_with_the_first_initial_and_last_name(first, last, ste
     assert username.startswith(stem) and username[len(stem):].isdigit() and len(username) == len(stem) + 4
 
 
+def test_the_number_after_the_stem_is_drawn_below_10000_and_always_four_digits(monkeypatch):
+    asked = []
+    monkeypatch.setattr(rules.secrets, "randbelow", lambda n: asked.append(n) or 7)
+    assert rules.random_username("Jane", "Smith") == "jsmith0007"
+    assert asked == [10000]
+
+
 def test_a_temporary_password_is_long_random_and_unambiguous():
     passwords = {rules.random_temporary_password() for _ in range(50)}
     assert len(passwords) == 50
     for password in passwords:
         assert len(password) == 19 and not set(password) & set("0O1lI")
+
+
+def test_a_temporary_password_is_four_groups_of_four_from_the_unambiguous_alphabet():
+    alphabet = "23456789abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ"
+    groups = [group for _ in range(50) for group in rules.random_temporary_password().split("-")]
+    assert len(groups) == 200 and all(len(group) == 4 and set(group) <= set(alphabet) for group in groups)
 
 
 def test_a_temporary_password_expires_at_its_expiry_time():
@@ -51,4 +64,19 @@ def test_a_temporary_password_expires_at_its_expiry_time():
      ("Acme Widgets", "Acme Manufacturing Co.", False), ("Inc.", "Inc.", False)],
 )
 def test_the_company_name_matches_ignoring_case_punctuation_and_suffixes(typed, legal, match):
+    assert rules.names_match(typed, legal) is match
+
+
+@pytest.mark.parametrize("suffix", ["Inc", "LLC", "Co", "Corp", "Corporation", "Company", "Ltd", "The", "PC", "LLP", "LP"])
+def test_every_usual_suffix_is_ignored_in_any_case(suffix):
+    assert rules.names_match("Acme Widgets %s." % suffix, "Acme Widgets")
+    assert rules.names_match("acme widgets", "Acme Widgets, %s" % suffix.upper())
+
+
+@pytest.mark.parametrize(
+    "typed, legal, match",
+    [("Acme   Widgets", "acme-widgets", True), ("3M Company", "3M", True), ("3M", "M", False), ("Acme Widgets Group", "Acme Widgets", False),
+     ("AcmeWidgets", "Acme Widgets", False), ("", "", False), ("The Co.", "Inc", False)],
+)
+def test_the_company_name_compares_word_by_word(typed, legal, match):
     assert rules.names_match(typed, legal) is match

@@ -81,6 +81,18 @@ def test_enrollment_problems_lists_every_broken_rule_and_nothing_when_all_pass()
     assert rules.enrollment_problems(**{**ok, "hire_date": date(1979, 6, 1), "coverage_start": date(2026, 12, 1)}) == [
         "The hire date must be after the date of birth."
     ]
+    assert rules.enrollment_problems(**{**ok, "waiting_days": 30}) == [
+        "Coverage cannot start before 01/01/2027 (hire date plus the group's 30-day waiting period)."
+    ]
+    everything_wrong = {**ok, "subscriber_date_of_birth": date(2026, 11, 28), "coverage_start": date(2026, 12, 15), "dependents": [
+        ("spouse", date(1981, 1, 1)), ("domestic_partner", date(1982, 1, 1)), ("child", date(2015, 1, 1))]}
+    assert rules.enrollment_problems(**everything_wrong) == [
+        "A date of birth cannot be in the future.",
+        "The hire date must be after the date of birth.",
+        "Coverage starts on the first day of a month.",
+        "A subscriber can have at most one spouse or domestic partner.",
+        "A child cannot be older than the subscriber.",
+    ]
 
 
 def test_it_refuses_a_hire_date_on_or_before_the_date_of_birth():
@@ -91,8 +103,9 @@ def test_it_refuses_a_hire_date_on_or_before_the_date_of_birth():
 @given(st.lists(st.sampled_from(RELATIONSHIPS), max_size=6))
 def test_the_tier_follows_from_who_is_covered(relationships):
     tier = rules.coverage_tier(relationships)
-    spouse = any(r in rules.SPOUSAL for r in relationships)
-    child = any(r in rules.CHILDREN for r in relationships)
+    # Written out, never read from rules.SPOUSAL / rules.CHILDREN.
+    spouse = any(r in {"spouse", "domestic_partner"} for r in relationships)
+    child = any(r in {"child", "stepchild", "foster_child", "legal_ward", "disabled_adult_child"} for r in relationships)
     assert tier == {(False, False): "EE", (True, False): "ES", (False, True): "EC", (True, True): "FAM"}[(spouse, child)]
     assert rules.coverage_tier(reversed(relationships)) == tier
 
