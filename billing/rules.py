@@ -19,8 +19,8 @@ from typing import Hashable, Iterable, Mapping
 
 from django.core.exceptions import ValidationError
 
-from enrollment.rules import add_months, first_of_month, last_of_month, within_retro_window
 from core.money import ZERO, round_half_up
+from enrollment.rules import add_months, first_of_month, last_of_month, within_retro_window
 
 # Billing policies: the values of accounts.models.EmployerGroup.BillingPolicy.
 MID_MONTH = "mid_month"
