@@ -69,6 +69,20 @@ def open_enrollment_window(renewal_month: int, today: date) -> tuple[date, date]
     return add_months(renewal, -1), renewal - timedelta(days=1)
 
 
+def carry_over_plan(plan_id: int, successor_id: int | None, offered_ids) -> int | None:
+    """Return the plan a coverage carries over to at renewal, or None when it cannot carry over.
+
+    The same plan where it is still offered to the subscriber's subgroup in the new plan year,
+    else the successor the carrier set up where that is offered; None leaves it to a person.
+    """
+    offered_ids = set(offered_ids)
+    if plan_id in offered_ids:
+        return plan_id
+    if successor_id is not None and successor_id in offered_ids:
+        return successor_id
+    return None
+
+
 def in_open_enrollment(renewal_month: int, today: date) -> bool:
     """The Open Enrollment link shows one month before the renewal date and disappears on it."""
     opens, closes = open_enrollment_window(renewal_month, today)

@@ -84,3 +84,17 @@ def test_the_window_is_the_month_before_the_next_renewal(renewal_month, day):
     assert rules.in_open_enrollment(renewal_month, day) == (opens <= day < renewal)
     assert not rules.in_open_enrollment(renewal_month, renewal)
     assert rules.in_open_enrollment(renewal_month, renewal - timedelta(days=1))
+
+
+def test_a_plan_still_offered_carries_over_to_itself():
+    assert rules.carry_over_plan(7, 9, {7, 9}) == 7
+    assert rules.carry_over_plan(7, None, [7]) == 7
+
+
+def test_a_plan_no_longer_offered_carries_over_to_its_successor_when_that_is_offered():
+    assert rules.carry_over_plan(7, 9, {9, 11}) == 9
+
+
+def test_a_plan_with_no_offered_successor_does_not_carry_over():
+    assert rules.carry_over_plan(7, 9, {11}) is None
+    assert rules.carry_over_plan(7, None, set()) is None
