@@ -89,3 +89,33 @@ def test_an_invoice_number_names_the_group_and_the_month():
 def test_an_invoice_number_has_the_carriers_form(text, valid):
     assert identifiers.is_invoice_number(text) is valid
     assert identifiers.normalize_invoice_number(" inv-104522-202701 ") == "INV-104522-202701"
+
+
+def test_nothing_typed_is_no_identifier():
+    assert identifiers.normalize_group_number(None) == "" and identifiers.normalize_subscriber_number(None) == ""
+    assert identifiers.normalize_invoice_number(None) == ""
+    for check in (identifiers.is_group_number, identifiers.is_subscriber_number, identifiers.is_confirmation_number, identifiers.is_invoice_number):
+        assert check(None) is False and check("") is False
+
+
+def test_digits_of_other_scripts_make_no_identifier():
+    assert not identifiers.is_subscriber_number("M٤٨٢٩١٣٣٠٥")
+    assert not identifiers.is_invoice_number("INV-١٠٤٥٢٢-202701")
+    assert not identifiers.looks_like_subscriber_number("M٤٨")
+
+
+def test_subscriber_numbers_are_drawn_from_the_whole_range():
+    drawn = {int(identifiers.generate_subscriber_number()[1:]) for _ in range(200)}
+    assert len(drawn) > 190 and max(drawn) > 10**8
+
+
+def test_inner_spaces_are_dropped_from_typed_numbers():
+    assert identifiers.normalize_invoice_number("inv-104522 -202701") == "INV-104522-202701"
+    assert identifiers.normalize_subscriber_number("m 48") == "M48"
+
+
+def test_the_errors_say_what_is_wrong():
+    with pytest.raises(ValueError, match="^A subscriber has at most 99 dependents' suffixes.$"):
+        identifiers.next_member_suffix(["99"])
+    with pytest.raises(ValueError, match="^An invoice's sequence starts at 1.$"):
+        identifiers.invoice_number("104522", date(2027, 1, 1), sequence=0)

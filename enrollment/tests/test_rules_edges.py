@@ -260,3 +260,48 @@ def test_a_termination_ends_coverage_on_the_last_day_of_its_month(on, end):
 )
 def test_a_retroactive_end_is_accepted_up_to_the_retro_window_back(end, retro_days, accepted):
     assert rules.within_retro_window(end, TODAY, retro_days) is accepted
+
+
+# --- Other medical coverage of a dependent not enrolled ---------------------------------------
+
+
+NONE_KEPT = {"has_other_coverage": False, "other_carrier": "", "other_policy_number": ""}
+
+
+def test_an_enrolled_dependent_keeps_no_other_coverage_whatever_was_typed():
+    assert rules.other_coverage(elected=True, has_other=True, carrier="Kaiser", policy_number="KP-1") == NONE_KEPT
+    assert rules.other_coverage(elected=True, has_other=None, carrier="", policy_number="") == NONE_KEPT
+
+
+def test_a_dependent_not_enrolled_without_other_coverage_keeps_none():
+    assert rules.other_coverage(elected=False, has_other=False, carrier="Kaiser", policy_number="KP-1") == NONE_KEPT
+
+
+def test_a_dependent_not_enrolled_with_other_coverage_keeps_its_carrier_and_policy():
+    assert rules.other_coverage(elected=False, has_other=True, carrier="Kaiser", policy_number="KP-1") == {
+        "has_other_coverage": True, "other_carrier": "Kaiser", "other_policy_number": "KP-1",
+    }
+
+
+def test_a_dependent_not_enrolled_must_say_whether_they_have_other_coverage():
+    with pytest.raises(ValidationError) as info:
+        rules.other_coverage(elected=False, has_other=None, carrier="", policy_number="")
+    errors = info.value.error_dict
+    assert list(errors) == ["has_other_coverage"]
+    assert [(e.code, e.message) for e in errors["has_other_coverage"]] == [
+        ("other_coverage_required", "Say whether this dependent has other medical coverage.")
+    ]
+
+
+@pytest.mark.parametrize(
+    "carrier, policy, missing",
+    [("", "", ["other_carrier", "other_policy_number"]), ("Kaiser", "", ["other_policy_number"]), ("", "KP-1", ["other_carrier"])],
+)
+def test_other_coverage_needs_its_carrier_and_policy_number(carrier, policy, missing):
+    with pytest.raises(ValidationError) as info:
+        rules.other_coverage(elected=False, has_other=True, carrier=carrier, policy_number=policy)
+    errors = info.value.error_dict
+    assert sorted(errors) == missing
+    messages = {"other_carrier": "Enter the other coverage's carrier.", "other_policy_number": "Enter the other coverage's policy number."}
+    for name in missing:
+        assert [(e.code, e.message) for e in errors[name]] == [("other_coverage_detail", messages[name])]
