@@ -8,6 +8,7 @@ from accounts import services
 from accounts.models import AuditEvent, Membership, RegistrationRequest
 from tests import factories
 from tests.admin_forms import change_form_data
+from tests.queries import count_queries
 
 
 @pytest.fixture
@@ -290,3 +291,25 @@ def test_approval_refuses_a_limit_outside_the_group_set_behind_the_admins_back(s
     with pytest.raises(Exception, match="Raj Patel: Choose only subgroups of the admin's own group."):
         services.approve_registration(registration=registration, acting_user=specialist, ip_address=None, login_url="http://x/login/")
     assert not Membership.objects.exists()
+
+
+def test_manage_users_makes_the_same_number_of_queries_for_3_and_12_limited_admins(alice_client, group, hourly, salaried):
+    def add_admins(n):
+        for _ in range(n):
+            membership = factories.MembershipFactory(group=group, role="enrollment")
+            membership.subgroups.set([hourly, salaried])
+            services.request_new_user(
+                group=group, requested_by=membership.user, ip_address=None, subgroups=[hourly],
+                person={"first_name": "Kim", "last_name": "Lee", "title": "", "email": "kim@acme.example", "phone": "", "role": "billing"},
+            )
+
+    def queries():
+        alice_client.get(url("manage_users"))  # warm the session and content types out of the count
+        with count_queries() as ctx:
+            assert alice_client.get(url("manage_users")).status_code == 200
+        return len(ctx)
+
+    add_admins(3)
+    few = queries()
+    add_admins(9)
+    assert queries() == few
