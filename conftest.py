@@ -13,7 +13,7 @@ from django.contrib.auth.models import Group
 from django.core.cache import cache
 
 from portal.celery import app
-from tests import factories
+from tests import factories, sweep
 
 BASE_DIR = Path(__file__).resolve().parent
 AXE_JS = BASE_DIR / "node_modules" / "axe-core" / "axe.min.js"
@@ -192,3 +192,9 @@ def empty_cache():
     """Rate limits and throttles live in the cache: every test starts with none."""
     cache.clear()
     yield
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """Print what the object-level tenant sweep tried, even when it passed."""
+    for line in config.stash.get(sweep.SUMMARY_KEY, []):
+        terminalreporter.write_line(line)
