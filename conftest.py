@@ -14,6 +14,7 @@ from django.core.cache import cache
 
 from portal.celery import app
 from tests import factories, sweep
+from tests.guards import superuser_sign_ins
 
 BASE_DIR = Path(__file__).resolve().parent
 AXE_JS = BASE_DIR / "node_modules" / "axe-core" / "axe.min.js"
@@ -185,6 +186,15 @@ def wait_for(predicate, timeout=20.0, interval=0.1):
 @pytest.fixture
 def wait():
     return wait_for
+
+
+@pytest.fixture(autouse=True)
+def no_superuser_signs_in(request):
+    """Fail a test that signs in as a superuser: admin tests run as the specialist, with a specialist's permissions."""
+    with superuser_sign_ins() as superusers:
+        yield
+    if request.node.get_closest_marker("signs_in_a_superuser") is None:
+        assert not superusers, "%s signed in as a superuser: sign in as the `specialist` fixture instead." % superusers
 
 
 @pytest.fixture(autouse=True)
