@@ -33,7 +33,7 @@ def other_group(db):
 
 @pytest.fixture
 def alice(group):
-    """A primary admin of `group`."""
+    """Return a primary admin of `group`."""
     user = factories.UserFactory(username="alice", first_name="Alice", last_name="Adams")
     factories.MembershipFactory(user=user, group=group, role="primary")
     return user
@@ -41,7 +41,7 @@ def alice(group):
 
 @pytest.fixture
 def bob(group):
-    """A read-only admin of `group`."""
+    """Return a read-only admin of `group`."""
     user = factories.UserFactory(username="bob", first_name="Bob", last_name="Brown")
     factories.MembershipFactory(user=user, group=group, role="read_only")
     return user
@@ -49,7 +49,7 @@ def bob(group):
 
 @pytest.fixture
 def charlie(other_group):
-    """A primary admin of another group: must see nothing of `group`."""
+    """Return a primary admin of another group: they must see nothing of `group`."""
     user = factories.UserFactory(username="charlie", first_name="Charlie", last_name="Chen")
     factories.MembershipFactory(user=user, group=other_group, role="primary")
     return user
@@ -57,7 +57,7 @@ def charlie(other_group):
 
 @pytest.fixture
 def specialist(db):
-    """A billing specialist: staff in the "Billing specialists" group, never a superuser."""
+    """Return a billing specialist: staff in the "Billing specialists" group, never a superuser."""
     user = factories.UserFactory(username="specialist", first_name="Sam", last_name="Specialist", is_staff=True)
     user.groups.add(Group.objects.get(name="Billing specialists"))
     return user

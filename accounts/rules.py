@@ -54,12 +54,12 @@ def random_temporary_password() -> str:
 
 
 def temporary_password_expired(expires_at: datetime.datetime | None, now: datetime.datetime) -> bool:
-    """Whether a temporary password set to expire at `expires_at` is no longer accepted at `now`."""
+    """Return whether a temporary password set to expire at `expires_at` is no longer accepted at `now`."""
     return expires_at is not None and now >= expires_at
 
 
 def names_match(typed: str, legal_name: str) -> bool:
-    """Whether a company name typed at registration matches the group's legal name.
+    """Return whether a company name typed at registration matches the group's legal name.
 
     Case, punctuation and the usual suffixes (Inc, LLC, Co, Corp...) are ignored.
     """

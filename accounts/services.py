@@ -239,7 +239,7 @@ def change_password(*, user, new_password: str, ip_address: str | None, via_rese
 
 @transaction.atomic
 def reset_password(*, user, acting_user, ip_address: str | None) -> None:
-    """A billing specialist resets a password: a new temporary one is emailed, every session ends.
+    """Reset a password for a billing specialist: a new temporary one is emailed, every session ends.
 
     Failed-login lockouts of the username are cleared too (the caller is on the phone with them).
     """

@@ -62,7 +62,7 @@ def home(request):
 
 
 def register(request):
-    """The "Need to Register" form. The answer never says whether the group ID exists."""
+    """Show and take the "Need to Register" form; the answer never says whether the group ID exists."""
     if request.method == "POST" and "add_user" in request.POST:
         # "Add another user" without JavaScript: the same page with one more blank row.
         form, formset = _carried_over_forms(request.POST)
@@ -220,7 +220,7 @@ def mfa_recovery_codes(request):
 
 @login_required
 def mfa_verify(request):
-    """The second step of signing in for a user with an authenticator app."""
+    """Ask for the second step of signing in: a code from the user's authenticator app."""
     next_url = request.POST.get("next") or request.GET.get("next") or ""
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         next_url = reverse("accounts:home")

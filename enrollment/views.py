@@ -203,7 +203,7 @@ def enrollment_confirmation(request, group, draft_id):
 
 @group_view()
 def track_requests(request, group):
-    """The group's requests, filtered, sorted and paginated; or jump to one by confirmation number."""
+    """List the group's requests, filtered, sorted and paginated; or jump to one by confirmation number."""
     find = FindRequestForm(request.GET if "number" in request.GET else None)
     if find.is_bound and find.is_valid():
         found = selectors.find_request(request.membership, find.cleaned_data["number"])
@@ -225,7 +225,7 @@ def _request_or_404(membership, number):
 
 @group_view()
 def request_detail(request, group, number):
-    """What was asked (the snapshot) and the status timeline."""
+    """Show what was asked (the snapshot) and the status timeline."""
     change_request = _request_or_404(request.membership, number)
     events = RequestEvent.objects.for_membership(request.membership).filter(request=change_request).select_related("actor")
     return render(request, "enrollment/request_detail.html", {"change_request": change_request, "events": events})

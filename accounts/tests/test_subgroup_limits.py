@@ -23,7 +23,7 @@ def salaried(group):
 
 @pytest.fixture
 def erin(group):
-    """An enrollment admin of `group`, not limited yet."""
+    """Return an enrollment admin of `group`, not limited yet."""
     user = factories.UserFactory(username="erin", first_name="Erin", last_name="Evans")
     factories.MembershipFactory(user=user, group=group, role="enrollment")
     return user

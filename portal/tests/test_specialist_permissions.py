@@ -59,7 +59,7 @@ def test_the_specialist_fixture_is_staff_in_the_group_and_not_a_superuser(specia
 
 @pytest.fixture
 def history(group, alice):
-    """An audit event, an issued invoice with a line, and a payment recorded against it."""
+    """Return an audit event, an issued invoice with a line, and a payment recorded against it."""
     event = record_event(action=AuditEvent.Action.LOGIN, actor=alice, group=group, ip_address="10.0.0.1")
     period = datetime.date(2026, 11, 1)
     invoice = Invoice.objects.create(
