@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from accounts.audit import record_event
 from accounts.models import AuditEvent
-from billing.models import Invoice, InvoiceLine, Payment
+from billing.models import Invoice, InvoiceLine, InvoiceLineMember, Payment
 from tests import factories
 from tests.guards import superuser_sign_ins
 
@@ -59,7 +59,7 @@ def test_the_specialist_fixture_is_staff_in_the_group_and_not_a_superuser(specia
 
 @pytest.fixture
 def history(group, alice):
-    """Return an audit event, an issued invoice with a line, and a payment recorded against it."""
+    """Return an audit event, an issued invoice with a line (and its member's premium), and a payment recorded against it."""
     event = record_event(action=AuditEvent.Action.LOGIN, actor=alice, group=group, ip_address="10.0.0.1")
     period = datetime.date(2026, 11, 1)
     invoice = Invoice.objects.create(
@@ -71,11 +71,12 @@ def history(group, alice):
         invoice=invoice, kind=InvoiceLine.Kind.PREMIUM, subscriber=subscriber, subgroup=subscriber.subgroup, tier="EE",
         service_month=period, amount=Decimal("500.00"),
     )
+    member = InvoiceLineMember.objects.create(line=line, age=40, age_band="40", amount=Decimal("500.00"))
     payment = Payment.objects.create(
         group=group, invoice=invoice, amount=Decimal("500.00"), status=Payment.Status.SUCCEEDED, idempotency_key="pay-1",
         received_at=datetime.datetime(2026, 11, 1, 12, tzinfo=datetime.UTC),
     )
-    return {"auditevent": event, "invoice": invoice, "invoiceline": line, "payment": payment}
+    return {"auditevent": event, "invoice": invoice, "invoiceline": line, "invoicelinemember": member, "payment": payment}
 
 
 def snapshot(obj):
@@ -83,7 +84,9 @@ def snapshot(obj):
     return type(obj).objects.filter(pk=obj.pk).values().get()
 
 
-ADMIN_MODELS = [("accounts", "auditevent"), ("billing", "invoice"), ("billing", "invoiceline"), ("billing", "payment")]
+ADMIN_MODELS = [
+    ("accounts", "auditevent"), ("billing", "invoice"), ("billing", "invoiceline"), ("billing", "invoicelinemember"), ("billing", "payment"),
+]
 
 
 @pytest.mark.parametrize("app, model", ADMIN_MODELS)
