@@ -13,7 +13,8 @@ from django.contrib.auth.models import Group
 from django.core.cache import cache
 
 from portal.celery import app
-from tests import factories
+from tests import factories, sweep
+from tests.guards import superuser_sign_ins
 
 BASE_DIR = Path(__file__).resolve().parent
 AXE_JS = BASE_DIR / "node_modules" / "axe-core" / "axe.min.js"
@@ -32,7 +33,7 @@ def other_group(db):
 
 @pytest.fixture
 def alice(group):
-    """A primary admin of `group`."""
+    """Return a primary admin of `group`."""
     user = factories.UserFactory(username="alice", first_name="Alice", last_name="Adams")
     factories.MembershipFactory(user=user, group=group, role="primary")
     return user
@@ -40,7 +41,7 @@ def alice(group):
 
 @pytest.fixture
 def bob(group):
-    """A read-only admin of `group`."""
+    """Return a read-only admin of `group`."""
     user = factories.UserFactory(username="bob", first_name="Bob", last_name="Brown")
     factories.MembershipFactory(user=user, group=group, role="read_only")
     return user
@@ -48,7 +49,7 @@ def bob(group):
 
 @pytest.fixture
 def charlie(other_group):
-    """A primary admin of another group: must see nothing of `group`."""
+    """Return a primary admin of another group: they must see nothing of `group`."""
     user = factories.UserFactory(username="charlie", first_name="Charlie", last_name="Chen")
     factories.MembershipFactory(user=user, group=other_group, role="primary")
     return user
@@ -56,7 +57,7 @@ def charlie(other_group):
 
 @pytest.fixture
 def specialist(db):
-    """A billing specialist: staff in the "Billing specialists" group, never a superuser."""
+    """Return a billing specialist: staff in the "Billing specialists" group, never a superuser."""
     user = factories.UserFactory(username="specialist", first_name="Sam", last_name="Specialist", is_staff=True)
     user.groups.add(Group.objects.get(name="Billing specialists"))
     return user
@@ -188,7 +189,22 @@ def wait():
 
 
 @pytest.fixture(autouse=True)
+def no_superuser_signs_in(request):
+    """Fail a test that signs in as a superuser: admin tests run as the specialist, with a specialist's permissions."""
+    with superuser_sign_ins() as superusers:
+        yield
+    if request.node.get_closest_marker("signs_in_a_superuser") is None:
+        assert not superusers, "%s signed in as a superuser: sign in as the `specialist` fixture instead." % superusers
+
+
+@pytest.fixture(autouse=True)
 def empty_cache():
     """Rate limits and throttles live in the cache: every test starts with none."""
     cache.clear()
     yield
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """Print what the object-level tenant sweep tried, even when it passed."""
+    for line in config.stash.get(sweep.SUMMARY_KEY, []):
+        terminalreporter.write_line(line)

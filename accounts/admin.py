@@ -1,6 +1,7 @@
 """Django admin for billing specialists: the registration queue, users, groups, the audit trail."""
 
 from axes.models import AccessAttempt
+from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -22,19 +23,50 @@ def _login_url(request):
 # --- Registration queue ----------------------------------------------------------------------------
 
 
+def _check_limit(form, *, role, group_id, subgroups) -> None:
+    """Put the subgroup-limit rule's error next to the form's subgroups field."""
+    try:
+        rules.check_subgroup_limit(role=role, group_id=group_id, subgroup_group_ids=[s.group_id for s in subgroups])
+    except ValidationError as error:
+        form.add_error("subgroups", error)
+
+
+class RegistrationUserForm(forms.ModelForm):
+    """A person asked for; a limit names only subgroups of the registration's group, never for a primary admin."""
+
+    def clean(self):
+        data = super().clean()
+        subgroups = data.get("subgroups")
+        if subgroups and data.get("role"):
+            group = selectors.registration_group(self.instance.registration) if self.instance.registration_id else None
+            _check_limit(self, role=data["role"], group_id=group.pk if group else None, subgroups=subgroups)
+        return data
+
+
 class RegistrationUserInline(admin.TabularInline):
     model = RegistrationUser
+    form = RegistrationUserForm
     extra = 0
-    fields = ("is_registrant", "first_name", "last_name", "title", "email", "phone", "role", "user")
+    fields = ("is_registrant", "first_name", "last_name", "title", "email", "phone", "role", "subgroups", "user")
     readonly_fields = ("user",)
     verbose_name = "person asked for"
-    verbose_name_plural = "people asked for (set each role before approving)"
+    verbose_name_plural = "people asked for (set each role, and any subgroups to limit them to, before approving)"
 
     def has_add_permission(self, request, obj=None):
         return obj is None or obj.status == RegistrationRequest.Status.PENDING
 
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and (obj is None or obj.status == RegistrationRequest.Status.PENDING)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        """Offer only the subgroups of the registration's group ("All subgroups" when none is chosen)."""
+        formset = super().get_formset(request, obj, **kwargs)
+        field = formset.form.base_fields.get("subgroups")
+        if field is not None:
+            group = selectors.registration_group(obj) if obj is not None else None
+            field.queryset = Subgroup.objects.for_group(group) if group else Subgroup.objects.none()
+            field.help_text = "None chosen: All subgroups. Choose some: Only these subgroups (never for a primary admin)."
+        return formset
 
 
 @admin.register(RegistrationRequest)
@@ -201,12 +233,24 @@ class SubgroupAdmin(admin.ModelAdmin):
     autocomplete_fields = ("group",)
 
 
+class MembershipForm(forms.ModelForm):
+    """A membership; a limit to subgroups names only subgroups of its group, never for a primary admin."""
+
+    def clean(self):
+        data = super().clean()
+        if data.get("subgroups") and data.get("role") and data.get("group"):
+            _check_limit(self, role=data["role"], group_id=data["group"].pk, subgroups=data["subgroups"])
+        return data
+
+
 @admin.register(Membership)
 class MembershipAdmin(admin.ModelAdmin):
+    form = MembershipForm
     list_display = ("user", "group", "role", "is_active", "created_at")
     list_filter = ("role", "is_active")
     search_fields = ("user__username", "user__last_name", "user__email", "group__group_number", "group__legal_name")
-    autocomplete_fields = ("user", "group")
+    fields = ("user", "group", "role", "subgroups", "is_active", "created_at")
+    autocomplete_fields = ("user", "group", "subgroups")
 
 
 @admin.register(AuditEvent)

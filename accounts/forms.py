@@ -6,7 +6,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts import rules
-from accounts.models import Membership
+from accounts.models import Membership, Subgroup
 from accounts.tasks import email_password_reset_link
 from core.identifiers import group_number_validator, normalize_group_number
 from core.phone import PhoneField
@@ -88,11 +88,52 @@ AdditionalUserFormSet = forms.formset_factory(
 )
 
 
-class NewUserForm(AdditionalUserForm):
-    """A primary admin asks for another admin user of the group."""
+ALL_SUBGROUPS, ONLY_THESE_SUBGROUPS = "all", "only"
+
+
+class SubgroupLimitForm(forms.Form):
+    """Which subgroups an admin sees: "All subgroups", or "Only these subgroups" and a list.
+
+    `subgroups` offers the subgroups the acting primary admin's membership reaches (the
+    whole group); a forged id of another group's subgroup is an invalid choice. After
+    cleaning, `cleaned_data["subgroups"]` is the limit (empty for all subgroups).
+    """
+
+    access = forms.ChoiceField(
+        label="Subgroups this admin sees", widget=forms.RadioSelect, initial=ALL_SUBGROUPS,
+        choices=[(ALL_SUBGROUPS, "All subgroups"), (ONLY_THESE_SUBGROUPS, "Only these subgroups")],
+        help_text="An admin limited to some subgroups sees and changes only the subscribers of those subgroups.",
+    )
+    subgroups = forms.ModelMultipleChoiceField(
+        label="Only these subgroups", queryset=Subgroup.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, membership, role=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.group = membership.group
+        self.role = role
+        self.fields["subgroups"].queryset = Subgroup.objects.for_membership(membership).order_by("name")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("access") == ALL_SUBGROUPS:
+            data["subgroups"] = []  # ticked boxes under "All subgroups" mean nothing
+        elif data.get("access") == ONLY_THESE_SUBGROUPS and "subgroups" in data and not data["subgroups"]:
+            self.add_error("subgroups", ValidationError("Tick at least one subgroup, or choose All subgroups.", code="no_subgroup"))
+        role = data.get("role", self.role)
+        if data.get("subgroups") and role:
+            try:
+                rules.check_subgroup_limit(role=role, group_id=self.group.pk, subgroup_group_ids=[s.group_id for s in data["subgroups"]])
+            except ValidationError as error:
+                self.add_error("access", error)
+        return data
+
+
+class NewUserForm(SubgroupLimitForm, AdditionalUserForm):
+    """A primary admin asks for another admin user of the group, perhaps limited to some subgroups."""
 
     phone = PhoneField(label="Phone", required=False)
-    field_order = ["first_name", "last_name", "title", "email", "phone", "role"]
+    field_order = ["first_name", "last_name", "title", "email", "phone", "role", "access", "subgroups"]
 
 
 class TokenForm(forms.Form):

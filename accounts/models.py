@@ -204,6 +204,9 @@ class RegistrationUser(models.Model):
     email = models.EmailField()
     phone = models.CharField(max_length=20, blank=True)
     role = models.CharField(max_length=12, choices=Membership.Role.choices, default=Membership.Role.READ_ONLY)
+    # Copied onto the membership at approval: the subgroups the person will see (none: all).
+    # Set by the primary admin who asks for a new user, or by the specialist before approving.
+    subgroups = models.ManyToManyField(Subgroup, blank=True, related_name="+")
     user = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
@@ -226,6 +229,7 @@ class AuditEvent(models.Model):
         MFA_ADDED = "mfa_added", "Two-factor set up"
         MFA_REMOVED = "mfa_removed", "Two-factor removed"
         USER_DEACTIVATED = "user_deactivated", "User deactivated"
+        SUBGROUPS_CHANGED = "subgroups_changed", "User's subgroups changed"
         REGISTRATION_APPROVED = "registration_approved", "Registration approved"
         REGISTRATION_REJECTED = "registration_rejected", "Registration rejected"
         REQUEST_SUBMITTED = "request_submitted", "Request submitted"

@@ -4,9 +4,14 @@ import datetime
 import re
 import secrets
 import unicodedata
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
 
 BUSINESS_DAYS_TO_GRANT_ACCESS = 2  # "You will have access within two business days."
 TEMPORARY_PASSWORD_HOURS = 72
+
+PRIMARY_ROLE = "primary"
 
 # Unambiguous letters and digits (no 0/O, 1/l/I) for passwords read from an email.
 _PASSWORD_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ"
@@ -49,12 +54,12 @@ def random_temporary_password() -> str:
 
 
 def temporary_password_expired(expires_at: datetime.datetime | None, now: datetime.datetime) -> bool:
-    """Whether a temporary password set to expire at `expires_at` is no longer accepted at `now`."""
+    """Return whether a temporary password set to expire at `expires_at` is no longer accepted at `now`."""
     return expires_at is not None and now >= expires_at
 
 
 def names_match(typed: str, legal_name: str) -> bool:
-    """Whether a company name typed at registration matches the group's legal name.
+    """Return whether a company name typed at registration matches the group's legal name.
 
     Case, punctuation and the usual suffixes (Inc, LLC, Co, Corp...) are ignored.
     """
@@ -65,3 +70,24 @@ def names_match(typed: str, legal_name: str) -> bool:
         return " ".join(w for w in words if w not in suffixes)
 
     return bool(key(typed)) and key(typed) == key(legal_name)
+
+
+def check_subgroup_limit(*, role: str, group_id: int, subgroup_group_ids: Iterable[int]) -> None:
+    """Raise ValidationError when an admin of this role and group cannot be limited to these subgroups.
+
+    `subgroup_group_ids` holds the group of each subgroup chosen; none chosen means all
+    subgroups, which every admin may have. A primary admin manages the whole group (its
+    users and their limits included), so a primary admin is never limited: otherwise a
+    primary admin could limit themselves out of their own group, or hand another admin
+    more than they see. A limit names only subgroups of the admin's own group.
+    """
+    subgroup_group_ids = list(subgroup_group_ids)
+    if not subgroup_group_ids:
+        return
+    if role == PRIMARY_ROLE:
+        raise ValidationError(
+            "A primary admin manages the whole group, so their access cannot be limited to subgroups.",
+            code="primary_not_limited",
+        )
+    if any(other != group_id for other in subgroup_group_ids):
+        raise ValidationError("Choose only subgroups of the admin's own group.", code="subgroup_of_another_group")

@@ -8,29 +8,34 @@ from accounts.models import EmployerGroup, Membership, RegistrationRequest
 
 
 def mfa_required_for(user) -> bool:
-    """Whether one of the user's active groups requires two-factor authentication."""
+    """Return whether one of the user's active groups requires two-factor authentication."""
     return user.memberships_active().filter(group__require_mfa=True).exists()
 
 
 def has_mfa(user) -> bool:
-    """Whether the user has a confirmed TOTP device (recovery codes alone do not count)."""
+    """Return whether the user has a confirmed TOTP device (recovery codes alone do not count)."""
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 
 
 def group_admins(membership):
     """Return the group's admin users (active first), with their roles and last login."""
-    return Membership.objects.for_membership(membership).select_related("user").order_by("-is_active", "user__last_name", "user__first_name")
+    return (
+        Membership.objects.for_membership(membership)
+        .select_related("user")
+        .prefetch_related("subgroups")
+        .order_by("-is_active", "user__last_name", "user__first_name")
+    )
 
 
 def pending_new_user_requests(group):
-    """New users the group's primary admins asked for, not yet decided by a specialist."""
+    """Return the new users the group's primary admins asked for, not yet decided by a specialist."""
     return RegistrationRequest.objects.filter(
         group=group, kind=RegistrationRequest.Kind.NEW_USER, status=RegistrationRequest.Status.PENDING
-    ).prefetch_related("people")
+    ).prefetch_related("people__subgroups")
 
 
 def registration_group(registration: RegistrationRequest) -> EmployerGroup | None:
-    """The employer group a registration names, whatever its status, or None."""
+    """Return the employer group a registration names, whatever its status, or None."""
     if registration.group_id:
         return registration.group
     return EmployerGroup.objects.filter(group_number=registration.group_number).first()

@@ -74,8 +74,15 @@ def submit_registration(
 
 
 @transaction.atomic
-def request_new_user(*, group: EmployerGroup, requested_by, person: dict, ip_address: str | None) -> RegistrationRequest:
-    """A primary admin asks for another admin user; a billing specialist approves it like a registration."""
+def request_new_user(
+    *, group: EmployerGroup, requested_by, person: dict, ip_address: str | None, subgroups=()
+) -> RegistrationRequest:
+    """Record a primary admin's request for another admin user; a billing specialist approves it like a registration.
+
+    `subgroups` (none: all) limits the new user to those subgroups of the group once approved.
+    """
+    subgroups = list(subgroups)
+    rules.check_subgroup_limit(role=person["role"], group_id=group.pk, subgroup_group_ids=[s.group_id for s in subgroups])
     registration = RegistrationRequest.objects.create(
         kind=RegistrationRequest.Kind.NEW_USER,
         company_name=group.legal_name,
@@ -85,11 +92,19 @@ def request_new_user(*, group: EmployerGroup, requested_by, person: dict, ip_add
         requested_by=requested_by,
     )
     _add_people(registration, registrant=None, others=[person])
+    if subgroups:
+        registration.people.get().subgroups.set(subgroups)
     record_event(
         action=AuditEvent.Action.REQUEST_SUBMITTED, actor=requested_by, group=group, ip_address=ip_address,
-        obj=registration, detail={"kind": "new_user", "email": person["email"], "role": person["role"]},
+        obj=registration,
+        detail={"kind": "new_user", "email": person["email"], "role": person["role"], "subgroups": _subgroup_names(subgroups)},
     )
     return registration
+
+
+def _subgroup_names(subgroups) -> list[str] | str:
+    """Return how an audit event names a limit: the subgroups' names, or "all"."""
+    return sorted(s.name for s in subgroups) or "all"
 
 
 def _add_people(registration, *, registrant: dict | None, others: list[dict]) -> None:
@@ -117,13 +132,21 @@ def approve_registration(*, registration: RegistrationRequest, acting_user, ip_a
     if not group.is_active:
         raise ValidationError("Group %s is not active." % group.group_number, code="group_inactive")
     now = timezone.now()
+    people = list(registration.people.prefetch_related("subgroups"))
+    for person in people:
+        limit = list(person.subgroups.all())
+        try:
+            rules.check_subgroup_limit(role=person.role, group_id=group.pk, subgroup_group_ids=[s.group_id for s in limit])
+        except ValidationError as error:
+            raise ValidationError("%s %s: %s" % (person.first_name, person.last_name, error.messages[0]), code=error.code) from None
     users = []
-    for person in registration.people.all():
+    for person in people:
         user = _create_user_with_unique_username(
             first_name=person.first_name, last_name=person.last_name, email=person.email,
             title=person.title, phone=person.phone,
         )
-        Membership.objects.create(user=user, group=group, role=person.role)
+        membership = Membership.objects.create(user=user, group=group, role=person.role)
+        membership.subgroups.set(person.subgroups.all())
         person.user = user
         person.save(update_fields=["user"])
         _queue_credentials_emails(user=user, login_url=login_url)
@@ -216,7 +239,7 @@ def change_password(*, user, new_password: str, ip_address: str | None, via_rese
 
 @transaction.atomic
 def reset_password(*, user, acting_user, ip_address: str | None) -> None:
-    """A billing specialist resets a password: a new temporary one is emailed, every session ends.
+    """Reset a password for a billing specialist: a new temporary one is emailed, every session ends.
 
     Failed-login lockouts of the username are cleared too (the caller is on the phone with them).
     """
@@ -267,6 +290,28 @@ def deactivate_membership(*, membership: Membership, acting_user, ip_address: st
         action=AuditEvent.Action.USER_DEACTIVATED, actor=acting_user, group=membership.group, ip_address=ip_address,
         obj=user, detail={"user": user.get_username(), "role": membership.role},
     )
+
+
+@transaction.atomic
+def set_membership_subgroups(*, membership: Membership, subgroups, acting_user, ip_address: str | None) -> bool:
+    """Limit an admin to `subgroups` of their group (none: all subgroups); return whether the limit changed.
+
+    Only the limit changes: the admin's sessions, role and access stay, and their next page
+    already shows only the subgroups now allowed. A change is recorded as an audit event.
+    """
+    membership = Membership.objects.select_for_update().select_related("user", "group").get(pk=membership.pk)
+    subgroups = list(subgroups)
+    rules.check_subgroup_limit(role=membership.role, group_id=membership.group_id, subgroup_group_ids=[s.group_id for s in subgroups])
+    before = list(membership.subgroups.all())
+    if {s.pk for s in before} == {s.pk for s in subgroups}:
+        return False
+    membership.subgroups.set(subgroups)
+    record_event(
+        action=AuditEvent.Action.SUBGROUPS_CHANGED, actor=acting_user, group=membership.group, ip_address=ip_address,
+        obj=membership.user,
+        detail={"user": membership.user.get_username(), "from": _subgroup_names(before), "to": _subgroup_names(subgroups)},
+    )
+    return True
 
 
 # --- Two-factor authentication ----------------------------------------------------------------

@@ -13,7 +13,7 @@ from accounts.models import AuditEvent
 
 
 def client_ip(request) -> str | None:
-    """The client's address as django-axes resolves it (the same one lockouts count)."""
+    """Return the client's address as django-axes resolves it (the same one lockouts count)."""
     if request is None:
         return None
     return getattr(request, "axes_ip_address", None) or get_client_ip_address(request)

@@ -33,4 +33,5 @@ urlpatterns = [
     path("groups/<group:group_number>/users/", views.manage_users, name="manage_users"),
     path("groups/<group:group_number>/users/new/", views.request_user, name="request_user"),
     path("groups/<group:group_number>/users/<int:membership_pk>/deactivate/", views.deactivate_user, name="deactivate_user"),
+    path("groups/<group:group_number>/users/<int:membership_pk>/subgroups/", views.membership_subgroups, name="membership_subgroups"),
 ]

@@ -23,12 +23,15 @@ from django_ratelimit.core import is_ratelimited
 from accounts import selectors, services
 from accounts.access import group_view
 from accounts.forms import (
+    ALL_SUBGROUPS,
+    ONLY_THESE_SUBGROUPS,
     AdditionalUserFormSet,
     LoginForm,
     NewUserForm,
     QueuedPasswordResetForm,
     RegistrationForm,
     RemoveMfaForm,
+    SubgroupLimitForm,
     TokenForm,
 )
 from accounts.models import PRIMARY_ONLY, Membership
@@ -59,7 +62,7 @@ def home(request):
 
 
 def register(request):
-    """The "Need to Register" form. The answer never says whether the group ID exists."""
+    """Show and take the "Need to Register" form; the answer never says whether the group ID exists."""
     if request.method == "POST" and "add_user" in request.POST:
         # "Add another user" without JavaScript: the same page with one more blank row.
         form, formset = _carried_over_forms(request.POST)
@@ -168,7 +171,7 @@ def my_account(request):
         "has_mfa": selectors.has_mfa(request.user),
         "mfa_required": selectors.mfa_required_for(request.user),
         "remove_form": RemoveMfaForm(user=request.user),
-        "memberships": request.user.memberships_active(),
+        "memberships": request.user.memberships_active().prefetch_related("subgroups"),
     }
     return render(request, "accounts/my_account.html", context)
 
@@ -217,7 +220,7 @@ def mfa_recovery_codes(request):
 
 @login_required
 def mfa_verify(request):
-    """The second step of signing in for a user with an authenticator app."""
+    """Ask for the second step of signing in: a code from the user's authenticator app."""
     next_url = request.POST.get("next") or request.GET.get("next") or ""
     if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         next_url = reverse("accounts:home")
@@ -274,11 +277,44 @@ def deactivate_user(request, group, membership_pk):
 
 
 @group_view(allow=PRIMARY_ONLY)
+def membership_subgroups(request, group, membership_pk):
+    """Change which subgroups an admin sees ("All subgroups" or "Only these subgroups"); the change is a POST."""
+    membership = get_object_or_404(
+        Membership.objects.for_membership(request.membership).select_related("user").prefetch_related("subgroups"),
+        pk=membership_pk, is_active=True,
+    )
+    current = list(membership.subgroups.all())
+    initial = {"access": ONLY_THESE_SUBGROUPS if current else ALL_SUBGROUPS, "subgroups": current}
+    form = SubgroupLimitForm(request.POST or None, membership=request.membership, role=membership.role, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            changed = services.set_membership_subgroups(
+                membership=membership, subgroups=form.cleaned_data["subgroups"], acting_user=request.user, ip_address=client_ip(request)
+            )
+        except ValidationError as error:
+            form.add_error("access", error)
+        else:
+            name = membership.user.get_full_name() or membership.user.username
+            if changed:
+                messages.success(request, "%s now sees %s." % (name, _limit_phrase(form.cleaned_data["subgroups"])))
+            else:
+                messages.info(request, "%s still sees %s: nothing changed." % (name, _limit_phrase(form.cleaned_data["subgroups"])))
+            return redirect("accounts:manage_users", group_number=group.group_number)
+    return render(request, "accounts/membership_subgroups.html", {"form": form, "admin": membership})
+
+
+def _limit_phrase(subgroups) -> str:
+    names = sorted(s.name for s in subgroups)
+    return "only the subscribers of %s" % ", ".join(names) if names else "the subscribers of all subgroups"
+
+
+@group_view(allow=PRIMARY_ONLY)
 def request_user(request, group):
-    form = NewUserForm(request.POST or None)
+    form = NewUserForm(request.POST or None, membership=request.membership)
     if request.method == "POST" and form.is_valid():
         services.request_new_user(
-            group=group, requested_by=request.user, person={k: form.cleaned_data.get(k) for k in PERSON_FIELDS}, ip_address=client_ip(request)
+            group=group, requested_by=request.user, person={k: form.cleaned_data.get(k) for k in PERSON_FIELDS},
+            subgroups=form.cleaned_data["subgroups"], ip_address=client_ip(request),
         )
         messages.success(
             request,

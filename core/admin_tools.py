@@ -28,7 +28,7 @@ class ReasonForm(forms.Form):
 
 
 def with_reason(modeladmin, request, queryset, *, action: str, title: str, intro: str, label: str, submit: str, apply):
-    """An admin action that first asks for a reason, then calls `apply(obj, reason)` for each selected object.
+    """Ask for a reason first, then call `apply(obj, reason)` for each selected object (an admin action's body).
 
     Return the action's response: the reason page until a reason is given, then None
     (back to the changelist, with `apply`'s messages).

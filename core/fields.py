@@ -32,7 +32,7 @@ def mask_ssn(last4: str) -> str:
 
 
 def ssn_fields(ssn: str) -> dict:
-    """The stored form of an SSN: the Fernet token, the last four digits and the keyed hash."""
+    """Return the stored form of an SSN: the Fernet token, the last four digits and the keyed hash."""
     digits = "".join(ch for ch in (ssn or "") if ch.isdigit())
     return {"ssn_encrypted": encrypt(digits), "ssn_last4": digits[-4:], "ssn_hash": fingerprint(digits)}
 

@@ -59,7 +59,7 @@ def is_subscriber_number(text: str) -> bool:
 
 
 def looks_like_subscriber_number(text: str) -> bool:
-    """Whether a search text is (the start of) a subscriber number rather than a name: M and digits."""
+    """Return whether a search text is (the start of) a subscriber number rather than a name: M and digits."""
     text = normalize_subscriber_number(text)
     return len(text) > 1 and text[0] == "M" and text[1:].isascii() and text[1:].isdigit()
 

@@ -25,13 +25,13 @@ PARTIAL_SHARE = Decimal("0.60")  # Cedar Valley's check covered only part of las
 
 
 def last_invoiced_month(today: date) -> date:
-    """The latest month invoiced by `today`: next month's invoice is issued on the invoice day (the 15th)."""
+    """Return the latest month invoiced by `today`: next month's invoice is issued on the invoice day (the 15th)."""
     anchor = anchor_month(today)
     return rules.add_months(anchor, 1) if today.day >= 15 else anchor
 
 
 def is_current(today: date) -> bool:
-    """Whether the demo's billing (and coverages) were built for this invoice cycle already."""
+    """Return whether the demo's billing (and coverages) were built for this invoice cycle already."""
     last = last_invoiced_month(today)
     periods = Invoice.objects.filter(group__group_number=ACME.group_number).aggregate(first=Min("period"), last=Max("period"))
     return periods == {"first": rules.add_months(last, 1 - HISTORY_MONTHS), "last": last}

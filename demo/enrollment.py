@@ -121,14 +121,14 @@ OFFERINGS = {
 SUBSCRIBER_COUNTS = {ACME.group_number: 80, BLUEBIRD.group_number: 18, CEDAR.group_number: 52}
 
 def plan_years(renewal_month: int, today: date) -> list[int]:
-    """The plan years the demo needs for a group: those of the history months, and the next one."""
+    """Return the plan years the demo needs for a group: those of the history months, and the next one."""
     first = rules.plan_year_of(renewal_month, history_start(today))
     current = rules.plan_year_of(renewal_month, today)
     return list(range(first, current + 2))
 
 
 def discontinued_from(today: date) -> int:
-    """The plan year from which the discontinued plan is replaced by its successor: Acme's next one."""
+    """Return the plan year from which the discontinued plan is replaced by its successor: Acme's next one."""
     return rules.plan_year_of(renewal_months(today)[ACME.group_number], today) + 1
 
 
@@ -141,7 +141,7 @@ def plan_sold_in(code: str, plan_year: int, today: date) -> bool:
 
 
 def offered_codes(spec: GroupSpec, plan_year: int, today: date) -> list[tuple[str, str | None]]:
-    """The group's offerings for a plan year, the discontinued plan mapped to its successor."""
+    """Return the group's offerings for a plan year, the discontinued plan mapped to its successor."""
     result = []
     for code, subgroup in OFFERINGS[spec.group_number]:
         if not plan_sold_in(code, plan_year, today):
@@ -294,7 +294,7 @@ class SubscriberPlan:
 
 
 def _birthday(rng: random.Random, today: date, age: int) -> date:
-    """A date of birth of someone `age` years old on the first of today's month."""
+    """Return a date of birth of someone `age` years old on the first of today's month."""
     anchor = anchor_month(today)
     day = anchor - timedelta(days=rng.randint(1, 364))
     try:
@@ -417,7 +417,7 @@ def _add_disabled_adult_child(person: SubscriberPlan, rng: random.Random, today:
 
 
 def plan_demo(today: date) -> dict[str, list[SubscriberPlan]]:
-    """The demo's people of every group, always the same for the same month."""
+    """Return the demo's people of every group, always the same for the same month."""
     rng = random.Random(SEED)
     taken: set[str] = set()
     return {spec.group_number: plan_people(spec, today, rng, taken) for spec in DEMO_GROUPS}

@@ -7,7 +7,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from accounts.models import EmployerGroup, Subgroup
-from accounts.scoping import GroupScopedQuerySet, scoped_queryset
+from accounts.scoping import scoped_queryset
 from core import identifiers
 from core.fields import SSNMixin
 from core.money import MoneyField
@@ -505,7 +505,9 @@ class EnrollmentDraft(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 
-    objects = GroupScopedQuerySet.as_manager()
+    # The draft's subscriber belongs to the subgroup chosen on the first step: a limited admin
+    # sees only drafts of their subgroups (a draft saved before their limit changed included).
+    objects = scoped_queryset("group", "data__subscriber__subgroup_id").as_manager()
 
     class Meta:
         ordering = ["-updated_at"]

@@ -37,7 +37,7 @@ def process(request_id: int, *, today: date) -> ChangeRequest:
 
 @transaction.atomic
 def approve(request: ChangeRequest, *, actor) -> None:
-    """A billing specialist applies a request that needed review (Django admin calls this)."""
+    """Apply a request that needed review, as a billing specialist approved it (Django admin calls this)."""
     request = ChangeRequest.objects.select_for_update(of=("self",)).get(pk=request.pk)
     if request.status != Status.NEEDS_REVIEW:
         raise request_status.RequestAlreadyDecided("Only a request that needs review can be approved.")
@@ -108,7 +108,7 @@ def assign_subscriber_number(subscriber: Subscriber) -> str:
 
 
 def assign_member_suffixes(subscriber: Subscriber) -> None:
-    """Number the subscriber's dependents -01, -02… in the order they were entered; never renumber."""
+    """Give the subscriber's dependents their suffixes -01, -02… in the order they were entered; never renumber."""
     taken = list(Dependent.objects.filter(subscriber=subscriber).exclude(member_suffix="").values_list("member_suffix", flat=True))
     for dependent in Dependent.objects.filter(subscriber=subscriber, member_suffix="").order_by("id"):
         dependent.member_suffix = identifiers.next_member_suffix(taken)

@@ -22,7 +22,7 @@ def last_of_month(day: date) -> date:
 
 
 def add_months(day: date, months: int) -> date:
-    """The same day `months` later (clamped to the month's end)."""
+    """Return the same day `months` later (clamped to the month's end)."""
     index = day.year * 12 + day.month - 1 + months
     year, month = divmod(index, 12)
     month += 1
@@ -30,7 +30,7 @@ def add_months(day: date, months: int) -> date:
 
 
 def next_first_of_month(day: date) -> date:
-    """The first of the month after `day`'s month."""
+    """Return the first of the month after `day`'s month."""
     return add_months(first_of_month(day), 1)
 
 
@@ -50,7 +50,7 @@ def age_on(date_of_birth: date, on: date) -> int:
 
 
 def plan_year_of(renewal_month: int, day: date) -> int:
-    """The plan year (named by the calendar year it starts in) that `day` falls in."""
+    """Return the plan year (named by the calendar year it starts in) that `day` falls in."""
     return day.year if day.month >= renewal_month else day.year - 1
 
 
@@ -59,12 +59,12 @@ def plan_year_start(renewal_month: int, plan_year: int) -> date:
 
 
 def next_renewal_date(renewal_month: int, today: date) -> date:
-    """The first renewal date strictly after today."""
+    """Return the first renewal date strictly after today."""
     return plan_year_start(renewal_month, plan_year_of(renewal_month, today) + 1)
 
 
 def open_enrollment_window(renewal_month: int, today: date) -> tuple[date, date]:
-    """The coming renewal's window: from one month before the renewal date up to the day before it."""
+    """Return the coming renewal's window: from one month before the renewal date up to the day before it."""
     renewal = next_renewal_date(renewal_month, today)
     return add_months(renewal, -1), renewal - timedelta(days=1)
 
@@ -84,7 +84,7 @@ def carry_over_plan(plan_id: int, successor_id: int | None, offered_ids) -> int 
 
 
 def in_open_enrollment(renewal_month: int, today: date) -> bool:
-    """The Open Enrollment link shows one month before the renewal date and disappears on it."""
+    """Return whether the Open Enrollment link shows: from one month before the renewal date, until it."""
     opens, closes = open_enrollment_window(renewal_month, today)
     return opens <= today <= closes
 
@@ -110,12 +110,12 @@ def coverage_tier(relationships: Iterable[str]) -> str:
 
 
 def new_hire_coverage_start(hire_date: date, waiting_days: int) -> date:
-    """The first of the month after hire date plus the waiting period."""
+    """Return the first of the month after hire date plus the waiting period."""
     return next_first_of_month(hire_date + timedelta(days=waiting_days))
 
 
 def child_eligible_through(date_of_birth: date) -> date:
-    """A child is eligible through the end of the month in which they turn 26."""
+    """Return the last day a child is eligible: the end of the month in which they turn 26."""
     return last_of_month(add_months(date_of_birth, 12 * CHILD_AGE_LIMIT))
 
 
@@ -125,7 +125,7 @@ def termination_end(on: date) -> date:
 
 
 def within_retro_window(day: date, today: date, retro_days: int) -> bool:
-    """Whether a retroactive coverage date (a start or an end) is within the group's `retro_days` back."""
+    """Return whether a retroactive coverage date (a start or an end) is within the group's `retro_days` back."""
     return day >= today - timedelta(days=retro_days)
 
 
@@ -137,7 +137,7 @@ DISABLED_ADULT_CHILD = "disabled_adult_child"
 
 
 def check_date_of_birth(date_of_birth: date, today: date) -> None:
-    """A date of birth is never in the future, nor before 1900."""
+    """Refuse a date of birth in the future or before 1900."""
     if date_of_birth > today:
         raise ValidationError("A date of birth cannot be in the future.", code="dob_in_future")
     if date_of_birth < EARLIEST_DATE_OF_BIRTH:
@@ -145,7 +145,7 @@ def check_date_of_birth(date_of_birth: date, today: date) -> None:
 
 
 def check_hire_date(hire_date: date, date_of_birth: date) -> None:
-    """An employee is hired after they are born."""
+    """Refuse a hire date before the date of birth."""
     if hire_date <= date_of_birth:
         raise ValidationError("The hire date must be after the date of birth.", code="hire_before_birth")
 
@@ -164,7 +164,7 @@ def check_coverage_start(start: date, hire_date: date, waiting_days: int) -> Non
 
 
 def check_dependent(*, relationship: str, date_of_birth: date, subscriber_date_of_birth: date, coverage_start: date, today: date) -> None:
-    """One dependent's own eligibility: a real date of birth, and for a child, age and not older than the subscriber."""
+    """Check one dependent's own eligibility: a real date of birth, and for a child, age and not older than the subscriber."""
     check_date_of_birth(date_of_birth, today)
     if relationship not in CHILDREN:
         return
@@ -218,7 +218,7 @@ def enrollment_problems(
     dependents: Iterable[tuple[str, date]],
     today: date,
 ) -> list[str]:
-    """Every rule above at once, for the confirm step and the worker: the messages, empty when all pass."""
+    """Check every rule above at once, for the confirm step and the worker: the messages, empty when all pass."""
     problems = []
     dependents = list(dependents)
     checks = [
@@ -243,5 +243,5 @@ def enrollment_problems(
 
 
 def later_first_of_months(earliest: date, count: int) -> list[date]:
-    """The first-of-month choices offered for a coverage start: `earliest` and the `count - 1` after it."""
+    """Return the first-of-month choices offered for a coverage start: `earliest` and the `count - 1` after it."""
     return [add_months(earliest, n) for n in range(count)]

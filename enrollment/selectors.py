@@ -80,9 +80,14 @@ def find_duplicate_subscriber(group, *, ssn_hash: str, first_name: str, last_nam
     return queryset.first()
 
 
-def open_drafts(group, user):
-    """Return the user's New Enrollment wizards in progress in this group (not yet confirmed)."""
-    return EnrollmentDraft.objects.for_group(group).filter(created_by=user, request__isnull=True)
+def drafts_of(membership, user):
+    """Return the user's own New Enrollment drafts that this membership reaches (confirmed ones included)."""
+    return EnrollmentDraft.objects.for_membership(membership).filter(created_by=user)
+
+
+def open_drafts(membership, user):
+    """Return the user's New Enrollment wizards in progress that this membership reaches (not yet confirmed)."""
+    return drafts_of(membership, user).filter(request__isnull=True)
 
 
 # --- Track Requests ---------------------------------------------------------------------------

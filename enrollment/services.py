@@ -90,7 +90,7 @@ def discard_draft(*, draft: EnrollmentDraft) -> None:
 
 
 def snapshot_of(summary: wizard.Summary) -> dict:
-    """What was asked, as confirmed: the Track Requests page shows it. SSNs only masked."""
+    """Return what was asked, as confirmed, for the Track Requests page. SSNs only masked."""
     sub = summary.subscriber
     return {
         "subscriber": {

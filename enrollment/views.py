@@ -12,7 +12,7 @@ from accounts.models import ENROLLMENT_ROLES, Subgroup
 from enrollment import selectors, services, wizard
 from enrollment.filters import RequestFilter, RosterFilter
 from enrollment.forms import DependentFormSet, FindRequestForm, PlanForm, SubscriberForm
-from enrollment.models import EnrollmentDraft, RequestEvent, Tier
+from enrollment.models import RequestEvent, Tier
 from enrollment.tables import RequestTable, RosterTable
 
 enrollment_view = group_view(allow=ENROLLMENT_ROLES)
@@ -37,7 +37,7 @@ def _step_url(group, draft, step):
 
 def _open_draft(request, group, draft_id, step):
     """Return (draft, None), or (None, a redirect) for a confirmed draft or a step whose earlier steps are not done."""
-    draft = get_object_or_404(EnrollmentDraft.objects.for_group(group).filter(created_by=request.user), pk=draft_id)
+    draft = get_object_or_404(selectors.drafts_of(request.membership, request.user), pk=draft_id)
     if draft.request_id:
         return None, redirect("enrollment:enrollment_confirmation", group_number=group.group_number, draft_id=draft.pk)
     missing = wizard.first_missing_step(draft.data, step)
@@ -82,7 +82,7 @@ def _subscriber_step(request, group, draft):
         if saved:
             initial["subgroup"] = saved.get("subgroup_id")
         form = SubscriberForm(initial=initial, **kwargs)
-    drafts = [] if draft else list(selectors.open_drafts(group, request.user)[:5])
+    drafts = [] if draft else list(selectors.open_drafts(request.membership, request.user)[:5])
     return _render_step(request, group, draft, "subscriber", {"form": form, "open_drafts": drafts})
 
 
@@ -165,7 +165,7 @@ def enrollment_summary(request, group, draft_id):
 @require_POST
 def enrollment_confirm(request, group, draft_id):
     """Confirm: create the request. A second click (or a second tab) gets the same request."""
-    draft = get_object_or_404(EnrollmentDraft.objects.for_group(group).filter(created_by=request.user), pk=draft_id)
+    draft = get_object_or_404(selectors.drafts_of(request.membership, request.user), pk=draft_id)
     try:
         services.confirm_new_enrollment(
             group=group, draft_id=draft.pk, acting_user=request.user, today=timezone.localdate(),
@@ -184,7 +184,7 @@ def enrollment_confirm(request, group, draft_id):
 @enrollment_view
 @require_POST
 def enrollment_discard(request, group, draft_id):
-    draft = get_object_or_404(selectors.open_drafts(group, request.user), pk=draft_id)
+    draft = get_object_or_404(selectors.open_drafts(request.membership, request.user), pk=draft_id)
     services.discard_draft(draft=draft)
     messages.info(request, "The enrollment in progress was discarded.")
     return redirect("group_home", group_number=group.group_number)
@@ -193,8 +193,7 @@ def enrollment_discard(request, group, draft_id):
 @enrollment_view
 def enrollment_confirmation(request, group, draft_id):
     draft = get_object_or_404(
-        EnrollmentDraft.objects.for_group(group).filter(created_by=request.user, request__isnull=False).select_related("request"),
-        pk=draft_id,
+        selectors.drafts_of(request.membership, request.user).filter(request__isnull=False).select_related("request"), pk=draft_id
     )
     return render(request, "enrollment/confirmation.html", {"change_request": draft.request})
 
@@ -204,7 +203,7 @@ def enrollment_confirmation(request, group, draft_id):
 
 @group_view()
 def track_requests(request, group):
-    """The group's requests, filtered, sorted and paginated; or jump to one by confirmation number."""
+    """List the group's requests, filtered, sorted and paginated; or jump to one by confirmation number."""
     find = FindRequestForm(request.GET if "number" in request.GET else None)
     if find.is_bound and find.is_valid():
         found = selectors.find_request(request.membership, find.cleaned_data["number"])
@@ -226,7 +225,7 @@ def _request_or_404(membership, number):
 
 @group_view()
 def request_detail(request, group, number):
-    """What was asked (the snapshot) and the status timeline."""
+    """Show what was asked (the snapshot) and the status timeline."""
     change_request = _request_or_404(request.membership, number)
     events = RequestEvent.objects.for_membership(request.membership).filter(request=change_request).select_related("actor")
     return render(request, "enrollment/request_detail.html", {"change_request": change_request, "events": events})

@@ -31,7 +31,7 @@ def completed(data: dict, step: str) -> bool:
 
 
 def first_missing_step(data: dict, step: str) -> str | None:
-    """The earliest step before `step` not yet done (the wizard cannot be skipped ahead), or None."""
+    """Return the earliest step before `step` not yet done (the wizard cannot be skipped ahead), or None."""
     for earlier in STEPS[: STEPS.index(step)]:
         if not completed(data, earlier):
             return earlier
@@ -39,7 +39,7 @@ def first_missing_step(data: dict, step: str) -> str | None:
 
 
 def current_step(data: dict) -> str:
-    """Where to continue a draft: the first step not done yet."""
+    """Return where to continue a draft: the first step not done yet."""
     for step in STEPS:
         if not completed(data, step):
             return step
@@ -71,7 +71,7 @@ def coverage_start_of(data: dict) -> date | None:
 
 
 def tier_of(data: dict) -> str:
-    """The tier the server computes from the dependents elected for coverage (never from the form)."""
+    """Return the tier the server computes from the dependents elected for coverage (never from the form)."""
     return rules.coverage_tier(d["relationship"] for d in dependents_of(data) if d.get("elect_coverage"))
 
 
@@ -95,7 +95,7 @@ class PlanCard:
 
 
 def plan_cards(group, data: dict, coverage_start: date) -> tuple[int, list[PlanCard]]:
-    """The plan year of `coverage_start` and a card per plan the group offers then, greyed out when not to this subgroup."""
+    """Return the plan year of `coverage_start` and a card per plan the group offers then, greyed out when not to this subgroup."""
     sub = subscriber_dates(data)
     subgroup = Subgroup.objects.for_group(group).get(pk=sub["subgroup_id"])
     plan_year = rules.plan_year_of(group.renewal_month, coverage_start)

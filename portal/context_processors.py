@@ -6,7 +6,7 @@ from enrollment import rules
 
 
 def portal(request):
-    """The current group and membership (set by group_view) and what its role may do."""
+    """Return the current group and membership (set by group_view) and what its role may do."""
     membership = getattr(request, "membership", None)
     group = getattr(request, "group", None)
     role = membership.role if membership else None

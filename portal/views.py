@@ -4,6 +4,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from accounts.access import group_view
+from accounts.models import Subgroup
 from billing import selectors as billing_selectors
 from enrollment import selectors as enrollment_selectors
 
@@ -19,6 +20,8 @@ def group_home(request, group):
         "pending_requests": pending.select_related("subscriber", "submitted_by")[:5],
         "invoice": billing_selectors.current_invoice(request.membership),
         "today": today,
-        "enrollment_drafts": enrollment_selectors.open_drafts(group, request.user)[:5],
+        "enrollment_drafts": enrollment_selectors.open_drafts(request.membership, request.user)[:5],
+        # A limited admin is told whose subscribers the counts are (one query, only for them).
+        "limited_to": list(Subgroup.objects.for_membership(request.membership).order_by("name")) if request.membership.is_limited else [],
     }
     return render(request, "group_home.html", context)

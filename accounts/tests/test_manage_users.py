@@ -70,7 +70,7 @@ def test_asking_for_a_new_user_queues_it_for_a_billing_specialist(alice_client, 
     assert not RegistrationRequest.objects.exists()
     response = alice_client.post(
         url("request_user"),
-        {"first_name": "Kim", "last_name": "Lee", "title": "Clerk", "email": "kim@acme.example", "phone": "503-555-0100", "role": "billing"},
+        {"first_name": "Kim", "last_name": "Lee", "title": "Clerk", "email": "kim@acme.example", "phone": "503-555-0100", "role": "billing", "access": "all"},
         follow=True,
     )
     assert "within two business days" in response.content.decode()
@@ -82,7 +82,7 @@ def test_asking_for_a_new_user_queues_it_for_a_billing_specialist(alice_client, 
 
 
 def test_an_approved_new_user_request_creates_the_user_in_the_group(alice_client, specialist, group, mailoutbox, django_capture_on_commit_callbacks):
-    alice_client.post(url("request_user"), {"first_name": "Kim", "last_name": "Lee", "title": "Clerk", "email": "kim@acme.example", "role": "billing"})
+    alice_client.post(url("request_user"), {"first_name": "Kim", "last_name": "Lee", "title": "Clerk", "email": "kim@acme.example", "role": "billing", "access": "all"})
     with django_capture_on_commit_callbacks(execute=True):
         users = services.approve_registration(
             registration=RegistrationRequest.objects.get(), acting_user=specialist, ip_address=None, login_url="http://testserver/login/"

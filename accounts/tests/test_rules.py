@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from accounts import rules
 
@@ -80,3 +81,26 @@ def test_every_usual_suffix_is_ignored_in_any_case(suffix):
 )
 def test_the_company_name_compares_word_by_word(typed, legal, match):
     assert rules.names_match(typed, legal) is match
+
+
+@pytest.mark.parametrize("role", ["primary", "enrollment", "billing", "read_only"])
+def test_every_admin_may_see_all_subgroups(role):
+    assert rules.check_subgroup_limit(role=role, group_id=7, subgroup_group_ids=[]) is None
+
+
+@pytest.mark.parametrize("role", ["enrollment", "billing", "read_only"])
+def test_an_admin_who_is_not_primary_may_be_limited_to_subgroups_of_their_group(role):
+    assert rules.check_subgroup_limit(role=role, group_id=7, subgroup_group_ids=[7, 7]) is None
+
+
+def test_a_primary_admin_is_never_limited():
+    with pytest.raises(ValidationError) as error:
+        rules.check_subgroup_limit(role="primary", group_id=7, subgroup_group_ids=[7])
+    assert error.value.code == "primary_not_limited"
+
+
+@pytest.mark.parametrize("groups", [[8], [7, 8], [8, 7]])
+def test_a_limit_names_only_subgroups_of_the_admins_group(groups):
+    with pytest.raises(ValidationError) as error:
+        rules.check_subgroup_limit(role="enrollment", group_id=7, subgroup_group_ids=iter(groups))
+    assert error.value.code == "subgroup_of_another_group"

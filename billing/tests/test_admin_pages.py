@@ -34,7 +34,7 @@ ADDABLE = {
 
 @pytest.fixture
 def seeded(db):
-    """The demo data, plus one row of each model the seed does not make."""
+    """Seed the demo data, plus one row of each model the seed does not make."""
     call_command("seed_demo", stdout=StringIO())
     acme = EmployerGroup.objects.get(group_number="104522")
     alice = User.objects.get(username="alice")
@@ -57,7 +57,7 @@ def seeded(db):
 
 @pytest.fixture
 def specialist_client(client, seeded):
-    """The demo's billing specialist (staff in the specialists' group, not a superuser)."""
+    """Return a client signed in as the demo's billing specialist (staff in the specialists' group, not a superuser)."""
     client.force_login(User.objects.get(username="specialist"))
     return client
 

@@ -28,7 +28,7 @@ def period(key, start, end=None, premium=EE):
 
 
 def lines(periods, month, policy):
-    """The month's charges as (key, amount, covered days), for literal tables."""
+    """Return the month's charges as (key, amount, covered days), for literal tables."""
     return [(c.key, c.amount, c.covered_days) for c in rules.charges_for_month(periods, month, policy=policy)]
 
 

@@ -40,7 +40,7 @@ def add_age_rates(plan, years):
 
 
 def recent_hire_date(today=None):
-    """A hire date ten days ago: with no waiting period coverage starts the next first of month."""
+    """Return a hire date ten days ago: with no waiting period coverage starts the next first of month."""
     return (today or timezone.localdate()) - datetime.timedelta(days=10)
 
 
@@ -60,7 +60,7 @@ def proposed_start(group):
 
 
 def dependents_post(dependents, action="continue"):
-    """The dependents formset's POST data for a list of dicts."""
+    """Return the dependents formset's POST data for a list of dicts."""
     data = {"dep-TOTAL_FORMS": str(len(dependents)), "dep-INITIAL_FORMS": "0", "dep-MIN_NUM_FORMS": "0",
             "dep-MAX_NUM_FORMS": "1000", "action": action}
     for i, dep in enumerate(dependents):

@@ -15,7 +15,7 @@ CHANGELIST = reverse("admin:enrollment_changerequest_changelist")
 
 @pytest.fixture
 def late_request(group, alice, enroll):
-    """A new enrollment processed 90 days after its start: beyond the retro window, so it needs review."""
+    """Return a new enrollment processed 90 days after its start: beyond the retro window, so it needs review."""
     draft = enroll()
     request = services.confirm_new_enrollment(group=group, draft_id=draft.pk, acting_user=alice, today=timezone.localdate())
     processors.process(request.pk, today=Coverage.objects.get().start + timedelta(days=90))

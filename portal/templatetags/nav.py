@@ -6,7 +6,7 @@ register = template.Library()
 
 @register.inclusion_tag("includes/nav_link.html", takes_context=True)
 def nav_link(context, url_name, label, group=None):
-    """A left-navigation link; omitted while the page it names does not exist yet."""
+    """Render a left-navigation link; omitted while the page it names does not exist yet."""
     try:
         url = reverse(url_name, kwargs={"group_number": group.group_number} if group else None)
     except NoReverseMatch:

@@ -49,13 +49,15 @@ def test_a_primary_admin_sees_the_admin_users_deactivates_one_and_asks_for_a_new
         rows = {name: table.locator("tbody tr", has_text=name) for name in ("Alice Adams", "Bob Brown", "Dora Diaz")}
         bob.refresh_from_db()
         bob_login = dateformat.format(timezone.localtime(bob.last_login), "M j, Y g:i A")
-        assert [c.strip() for c in rows["Bob Brown"].locator("td").all_inner_texts()[:5]] == [
-            "Bob Brown", "bob", bob.title, "Read-only", bob_login,
-        ]
+        cells = [c.strip() for c in rows["Bob Brown"].locator("td").all_inner_texts()]
+        assert cells[:4] + cells[5:6] == ["Bob Brown", "bob", bob.title, "Read-only", bob_login]
+        assert cells[4].startswith("All subgroups")
         assert rows["Alice Adams"].locator("td").nth(3).inner_text() == "Primary"
+        assert rows["Alice Adams"].locator("td").nth(4).inner_text().strip() == "All subgroups"  # a primary admin: no Change
         assert "Active (you)" in rows["Alice Adams"].inner_text()
-        assert rows["Alice Adams"].locator("td").nth(4).inner_text() != "Never"
-        assert [c.strip() for c in rows["Dora Diaz"].locator("td").all_inner_texts()[2:5]] == ["Payroll Lead", "Enrollment", "Never"]
+        assert rows["Alice Adams"].locator("td").nth(5).inner_text() != "Never"
+        cells = [c.strip() for c in rows["Dora Diaz"].locator("td").all_inner_texts()]
+        assert cells[2:4] + cells[5:6] == ["Payroll Lead", "Enrollment", "Never"]
         assert rows["Alice Adams"].get_by_role("button").count() == 0  # no deactivating oneself
 
         # Deactivate Bob: his access and his open session end at once.
@@ -111,7 +113,7 @@ def test_a_primary_admin_sees_the_admin_users_deactivates_one_and_asks_for_a_new
     assert page.get_by_role("status").filter(has_text="A billing specialist will review the request").is_visible()
     assert page.get_by_role("heading", name="Waiting for a billing specialist").is_visible()
     pending = page.get_by_role("listitem").filter(has_text="Evan Ellis")
-    assert "Evan Ellis (evan@acme.example), Billing: asked" in pending.inner_text()
+    assert "Evan Ellis (evan@acme.example), Billing, All subgroups: asked" in pending.inner_text()
     axe_check(page, "manage users with a pending request")
 
     request = RegistrationRequest.objects.get()
@@ -135,3 +137,44 @@ def test_a_read_only_admin_has_no_manage_users_link_and_is_refused(page, live_se
     axe_check(page, "manage users refused")
     response = page.goto(live_server.url + "/groups/104522/users/new/")
     assert response.status == 403
+
+
+def test_a_primary_admin_limits_an_admin_to_a_subgroup_who_then_sees_only_it(page, browser, live_server, group, alice, browser_login, axe_check):
+    hourly = factories.SubgroupFactory(group=group, code="HRLY", name="Hourly")
+    factories.SubgroupFactory(group=group, code="SAL", name="Salaried")
+    dora = factories.UserFactory(username="dora", first_name="Dora", last_name="Diaz")
+    factories.MembershipFactory(user=dora, group=group, role="enrollment")
+    factories.SubscriberFactory(group=group, subgroup=hourly, last_name="Holt")
+
+    browser_login(page, "alice")
+    page.wait_for_url("**/groups/104522/")
+    page.goto(live_server.url + "/groups/104522/users/")
+    page.get_by_role("link", name="Change the subgroups Dora Diaz sees").click()
+    page.wait_for_url("**/users/*/subgroups/")
+    assert page.get_by_role("heading", name="Subgroups of Dora Diaz").is_visible()
+    assert page.get_by_label("All subgroups").is_checked()
+    axe_check(page, "subgroups of an admin")
+
+    page.get_by_label("Only these subgroups", exact=True).check()
+    page.get_by_role("button", name="Save subgroups").click()  # none ticked: refused next to the field
+    expect(page.locator(".invalid-feedback").first).to_contain_text("Tick at least one subgroup, or choose All subgroups.")
+    axe_check(page, "subgroups of an admin with an error")
+    page.get_by_label("Hourly").check()
+    page.get_by_role("button", name="Save subgroups").click()
+    page.wait_for_url("**/groups/104522/users/")
+    expect(page.get_by_role("status")).to_have_text("Dora Diaz now sees only the subscribers of Hourly.")
+    expect(page.get_by_test_id("subgroups-dora")).to_contain_text("Only these subgroups: Hourly")
+    assert [s.name for s in Membership.objects.get(user=dora).subgroups.all()] == ["Hourly"]
+
+    dora_context = browser.new_context(bypass_csp=True)
+    try:
+        dora_page = dora_context.new_page()
+        browser_login(dora_page, "dora")
+        dora_page.wait_for_url("**/groups/104522/")
+        expect(dora_page.get_by_test_id("subgroup-limit")).to_have_text("You see the subscribers of: Hourly")
+        axe_check(dora_page, "group home of a limited admin")
+        dora_page.goto(live_server.url + "/account/")
+        expect(dora_page.get_by_test_id("subgroup-limit")).to_have_text("You see the subscribers of: Hourly")
+        axe_check(dora_page, "my account of a limited admin")
+    finally:
+        dora_context.close()

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def code_for(key: bytes, device, drift=0):
-    """The code an authenticator app shows for `key` now (drift=1: the next 30-second step)."""
+    """Return the code an authenticator app shows for `key` now (drift=1: the next 30-second step)."""
     return f"{totp(key, step=device.step, t0=device.t0, digits=device.digits, drift=drift):06d}"
 
 
