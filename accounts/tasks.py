@@ -24,7 +24,7 @@ def email_temporary_password(self, *, user_id: int, template: str, context: dict
 
     A retry issues a fresh password; only the one in the email that arrived works.
     """
-    from django.utils import timezone
+    from django.utils import formats, timezone
 
     from accounts import rules, services
     from accounts.models import User
@@ -38,7 +38,7 @@ def email_temporary_password(self, *, user_id: int, template: str, context: dict
             **context,
             "password": password,
             "hours": rules.TEMPORARY_PASSWORD_HOURS,
-            "expires": timezone.localtime(expires_at).strftime("%B %-d, %Y at %-I:%M %p %Z"),
+            "expires": "%s %s" % (formats.date_format(timezone.localtime(expires_at), "DATETIME_FORMAT"), timezone.localtime(expires_at).tzname()),
         },
     )
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from accounts.models import EmployerGroup, Subgroup
 from accounts.scoping import GroupScopedQuerySet, scoped_queryset
+from enrollment import rules
 from portal.fields import SSNMixin
 from portal.money import MoneyField
 
@@ -504,3 +505,8 @@ class EnrollmentDraft(models.Model):
 
     class Meta:
         ordering = ["-updated_at"]
+
+    @property
+    def expires_at(self):
+        """When this draft is deleted unless it changes or is confirmed first (enrollment.tasks.expire_enrollment_drafts)."""
+        return rules.draft_expires_at(self.updated_at)

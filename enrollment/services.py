@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from enrollment import change_requests, wizard
+from enrollment import change_requests, rules, wizard
 from enrollment.models import ChangeRequest, Coverage, CoveredMember, Dependent, EnrollmentDraft, Subscriber
 from portal.fields import mask_ssn, ssn_fields
 
@@ -87,6 +87,18 @@ def discard_draft(*, draft: EnrollmentDraft) -> None:
     locked = EnrollmentDraft.objects.select_for_update().filter(pk=draft.pk).first()
     if locked is not None and locked.request_id is None:
         locked.delete()
+
+
+@transaction.atomic
+def expire_stale_drafts(*, now) -> int:
+    """Delete every unconfirmed draft unchanged for DRAFT_KEPT_DAYS (member data kept no longer than needed).
+
+    Return how many were deleted. A draft confirmed meanwhile is kept (its row is locked first).
+    """
+    stale = EnrollmentDraft.objects.filter(request__isnull=True, updated_at__lte=rules.stale_draft_cutoff(now))
+    ids = list(stale.select_for_update(skip_locked=True).values_list("pk", flat=True))
+    deleted, _ = EnrollmentDraft.objects.filter(pk__in=ids, request__isnull=True).delete()
+    return deleted
 
 
 def snapshot_of(summary: wizard.Summary) -> dict:

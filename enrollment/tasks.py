@@ -11,3 +11,11 @@ def process_request(self, request_id: int) -> None:
     from enrollment import processors
 
     processors.process(request_id, today=timezone.localdate())
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=5, retry_backoff_max=300, max_retries=6)
+def expire_enrollment_drafts() -> int:
+    """Delete the New Enrollment drafts left unchanged for 30 days (daily, portal/beat.py)."""
+    from enrollment import services
+
+    return services.expire_stale_drafts(now=timezone.now())

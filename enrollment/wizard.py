@@ -158,6 +158,8 @@ def build_summary(group, data: dict, *, today: date) -> Summary:
             coverage_start=start,
             dependents=[(d["relationship"], d["date_of_birth"]) for d in dependents],
             today=today,
+            zip_code=sub.get("zip_code", ""),
+            middle_initials=[sub.get("middle_initial", "")] + [d.get("middle_initial", "") for d in dependents],
         )
     from enrollment.models import Dependent, Gender, Subscriber
 
