@@ -8,7 +8,7 @@ from django.test import Client, override_settings
 from django.urls import include, path, reverse
 from django.views.defaults import server_error
 
-from accounts.access import group_view
+from accounts.access import roles_needed_message
 from accounts.models import ENROLLMENT_ROLES
 from portal import factories
 
@@ -59,13 +59,10 @@ def test_a_403_on_an_enrollment_page_names_both_roles_that_may_use_it(client, bo
 
 
 def test_the_role_message_lists_the_roles_in_their_usual_order():
-    from accounts.access import roles_needed_message
-
     membership = factories.MembershipFactory.build(role="billing", group=factories.GroupFactory.build(legal_name="Acme"))
     assert roles_needed_message(ENROLLMENT_ROLES, membership) == (
         "This page needs the Primary or Enrollment role; your role in Acme is Billing."
     )
-    assert group_view  # the decorator that raises it
 
 
 def test_a_403_writes_one_log_line_and_no_traceback(client, bob, alice, caplog):
