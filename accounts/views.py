@@ -177,11 +177,11 @@ def keep_alive(request):
 
 
 @login_required
-def my_account(request):
+def my_account(request, remove_form=None):
     context = {
         "has_mfa": selectors.has_mfa(request.user),
         "mfa_required": selectors.mfa_required_for(request.user),
-        "remove_form": RemoveMfaForm(user=request.user),
+        "remove_form": remove_form or RemoveMfaForm(user=request.user),
         "memberships": request.user.memberships_active(),
     }
     return render(request, "accounts/my_account.html", context)
@@ -261,7 +261,7 @@ def mfa_remove(request):
             messages.success(request, "Two-factor authentication was removed.")
             return redirect("accounts:my_account")
     else:
-        messages.error(request, "Two-factor authentication was not removed: " + " ".join(form.errors.get("password", [])))
+        return my_account(request, remove_form=form)  # redrawn with the error next to the password, and summarized
     return redirect("accounts:my_account")
 
 

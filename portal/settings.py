@@ -202,10 +202,11 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Group Benefits Porta
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="sk_test_localstripe")
 STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="pk_test_localstripe")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="whsec_localstripe")
-STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="" if PRODUCTION else "http://127.0.0.1:8420")
+STRIPE_PORT = env.int("STRIPE_PORT", default=8420)  # localstripe's, for `make run` (Procfile)
+STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="" if PRODUCTION else "http://127.0.0.1:%d" % STRIPE_PORT)
 STRIPE_JS_URL = env.str(
     "STRIPE_JS_URL",
-    default="https://js.stripe.com/v3/" if PRODUCTION else "http://127.0.0.1:8420/js.stripe.com/v3/",
+    default="https://js.stripe.com/v3/" if PRODUCTION else "http://127.0.0.1:%d/js.stripe.com/v3/" % STRIPE_PORT,
 )
 
 # --- Auth and sessions -------------------------------------------------------------------

@@ -50,3 +50,16 @@ def test_asking_for_a_new_user_lists_its_errors(alice_client):
 def test_the_password_reset_form_lists_its_errors(client, db):
     response = client.post(reverse("accounts:password_reset"), {"email": "nobody"})
     assert_error_summary(response.content.decode(), ["id_email"])
+
+
+def test_removing_two_factor_with_a_wrong_password_redraws_my_account_with_the_summary(client, alice):
+    TOTPDevice.objects.create(user=alice, name="app", confirmed=True)
+    client.force_login(alice)
+    session = client.session
+    session["otp_device_id"] = TOTPDevice.objects.get(user=alice).persistent_id
+    session.save()
+    response = client.post(reverse("accounts:mfa_remove"), {"password": "wrong"})
+    assert response.status_code == 200
+    page = assert_error_summary(response.content.decode(), ["id_password"])
+    assert page.summary_links == [("#id_password", "Your password: Your password is not right.")]
+    assert TOTPDevice.objects.filter(user=alice).exists()

@@ -111,3 +111,12 @@ def test_an_unexpected_error_answers_the_500_page(db):
     response = client.get("/boom/")
     assert response.status_code == 500
     assert "Something went wrong on our side" in layout_of(response)
+
+
+def test_a_form_sent_without_its_csrf_token_gets_the_layout_and_a_way_back(alice):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(alice)
+    response = client.post(reverse("accounts:request_user", kwargs={"group_id": "104522"}), {"first_name": "Kim"})
+    assert response.status_code == 403
+    html = layout_of(response)
+    assert "This form expired" in html and "Go to Group Home</a>" in html

@@ -26,7 +26,11 @@
   if (added && !document.querySelector("[data-error-summary]")) {
     var first = added.querySelector("input:not([type='hidden']), select, textarea");
     if (first) {
-      first.focus();
+      // After load: the browser's own move to #dependent-N (a fieldset, not focusable) would
+      // otherwise take the focus back to the page.
+      window.addEventListener("load", function () {
+        window.setTimeout(function () { first.focus(); }, 0);
+      });
     }
     if (live) {
       // Written after load, so the live region (already in the page) announces the change.
