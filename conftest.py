@@ -81,7 +81,8 @@ NARROWEST_WIDTH = 320  # 1280 px at 400% zoom: WCAG 1.4.10 (reflow)
 
 
 def _axe(page, where):
-    page.add_script_tag(path=str(AXE_JS))
+    if not page.evaluate("() => typeof axe !== 'undefined'"):  # once per document: it is half a megabyte
+        page.add_script_tag(path=str(AXE_JS))
     result = page.evaluate("() => axe.run({runOnly: ['wcag2a', 'wcag2aa', 'wcag21aa']})")
     bad = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
     detail = "\n".join(

@@ -190,7 +190,7 @@ def _link_existing_account(*, user, group: EmployerGroup, role: str, login_url: 
     user = User.objects.select_for_update().get(pk=user.pk)
     membership = Membership.objects.filter(user=user, group=group).first()
     if membership is None:
-        Membership.objects.create(user=user, group=group, role=role)
+        membership = Membership.objects.create(user=user, group=group, role=role)
     elif not membership.is_active:
         membership.is_active, membership.role = True, role
         membership.save(update_fields=["is_active", "role"])
@@ -208,8 +208,7 @@ def _link_existing_account(*, user, group: EmployerGroup, role: str, login_url: 
         context={
             "name": user.get_full_name() or user.get_username(), "username": user.get_username(),
             "group_name": group.legal_name, "group_id": group.group_id,
-            "role": Membership.Role(membership.role if membership and membership.is_active else role).label,
-            "login_url": login_url,
+            "role": membership.get_role_display(), "login_url": login_url,
         },
     )
 

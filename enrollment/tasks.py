@@ -4,6 +4,8 @@ from celery import shared_task
 from django.db import OperationalError
 from django.utils import timezone
 
+from enrollment import services
+
 
 @shared_task(bind=True, autoretry_for=(OperationalError,), retry_backoff=5, retry_backoff_max=300, max_retries=6)
 def process_request(self, request_id: int) -> None:
@@ -16,6 +18,4 @@ def process_request(self, request_id: int) -> None:
 @shared_task(autoretry_for=(OperationalError,), retry_backoff=5, retry_backoff_max=300, max_retries=6)
 def expire_enrollment_drafts() -> int:
     """Delete the New Enrollment drafts left unchanged for 30 days (daily, portal/beat.py)."""
-    from enrollment import services
-
     return services.expire_stale_drafts(now=timezone.now())

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 # Modest: the whole suite must stay fast. deadline=None: a request's time varies on a shared machine.
 FORM_SETTINGS = settings(
-    max_examples=40, deadline=None, derandomize=False,
+    max_examples=30, deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 
