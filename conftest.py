@@ -96,18 +96,39 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "bypass_csp": True}
 
 
+PHONE_WIDTH = 375  # a common phone
+NARROWEST_WIDTH = 320  # 1280 px at 400% zoom: WCAG 1.4.10 (reflow)
+
+
+def _axe(page, where):
+    if not page.evaluate("() => typeof axe !== 'undefined'"):  # once per document: it is half a megabyte
+        page.add_script_tag(path=str(AXE_JS))
+    result = page.evaluate("() => axe.run({runOnly: ['wcag2a', 'wcag2aa', 'wcag21aa']})")
+    bad = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    detail = "\n".join(
+        "%s (%s): %s -- %s" % (v["id"], v["impact"], v["help"], [n["target"] for n in v["nodes"]][:5]) for v in bad
+    )
+    assert not bad, "axe found serious/critical violations on %s %s:\n%s" % (page.url, where, detail)
+
+
 @pytest.fixture
 def axe_check():
-    """Return a function that runs axe-core on the page and fails on serious or critical violations."""
+    """Return a function that checks the page as it is: axe-core at the desktop width and at a phone's,
+    then no sideways scrolling at 320 px (a portal page, not Django admin's). It fails on serious or
+    critical violations, or a page wider than 320 px, and puts the viewport back as it was."""
 
     def check(page, context=""):
-        page.add_script_tag(path=str(AXE_JS))
-        result = page.evaluate("() => axe.run({runOnly: ['wcag2a', 'wcag2aa', 'wcag21aa']})")
-        bad = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
-        detail = "\n".join(
-            "%s (%s): %s -- %s" % (v["id"], v["impact"], v["help"], [n["target"] for n in v["nodes"]][:5]) for v in bad
-        )
-        assert not bad, "axe found serious/critical violations on %s %s:\n%s" % (page.url, context, detail)
+        size = page.viewport_size
+        try:
+            _axe(page, "%s (%d px)" % (context, size["width"]))
+            page.set_viewport_size({"width": PHONE_WIDTH, "height": 740})
+            _axe(page, "%s (%d px)" % (context, PHONE_WIDTH))
+            if "/admin/" not in page.url:
+                page.set_viewport_size({"width": NARROWEST_WIDTH, "height": 640})
+                width = page.evaluate("() => document.documentElement.scrollWidth")
+                assert width <= NARROWEST_WIDTH, "%s %s is %d px wide at a %d px viewport" % (page.url, context, width, NARROWEST_WIDTH)
+        finally:
+            page.set_viewport_size(size)
 
     return check
 

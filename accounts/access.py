@@ -50,16 +50,24 @@ def group_view(*, allow=ANY_ROLE):
         @wraps(view)
         def wrapped(request, group_number, *args, **kwargs):
             membership = resolve_membership(request.user, group_number)
-            if membership.role not in allow:
-                raise PermissionDenied("Your role does not allow this.")
-            request.group = membership.group
+            request.group = membership.group  # set first: the 403 page shows the group it is about
             request.membership = membership
+            if membership.role not in allow:
+                raise PermissionDenied(roles_needed_message(allow, membership))
             return view(request, membership.group, *args, **kwargs)
 
         wrapped.group_view_allow = frozenset(allow)
         return wrapped
 
     return decorator
+
+
+def roles_needed_message(allow, membership) -> str:
+    """Say which roles a page needs and which the user has: "This page needs the Primary or Enrollment role; ..."."""
+    needed = [Membership.Role(role).label for role in Membership.Role.values if role in allow]
+    return "This page needs the %s role; your role in %s is %s." % (
+        " or ".join(needed), membership.group.legal_name, membership.get_role_display()
+    )
 
 
 def can(membership, allowed) -> bool:

@@ -6,8 +6,9 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.html import format_html_join
 
 from accounts import rules, selectors, services
@@ -47,10 +48,19 @@ class RegistrationUserInline(admin.TabularInline):
     model = RegistrationUser
     form = RegistrationUserForm
     extra = 0
-    fields = ("is_registrant", "first_name", "last_name", "title", "email", "phone", "role", "subgroups", "user")
-    readonly_fields = ("user",)
+    fields = ("is_registrant", "first_name", "last_name", "title", "email", "existing_account", "phone", "role", "subgroups", "user")
+    readonly_fields = ("existing_account", "user")
     verbose_name = "person asked for"
     verbose_name_plural = "people asked for (set each role, and any subgroups to limit them to, before approving)"
+
+    def get_queryset(self, request):
+        return selectors.with_existing_account(super().get_queryset(request))
+
+    @admin.display(description="existing account")
+    def existing_account(self, obj):
+        """Approving links this account (a membership is added) instead of creating a second user."""
+        username = getattr(obj, "existing_username", None)
+        return "Existing account: %s" % username if username else "None: a new user is created"
 
     def has_add_permission(self, request, obj=None):
         return obj is None or obj.status == RegistrationRequest.Status.PENDING
@@ -82,7 +92,8 @@ class RegistrationRequestAdmin(admin.ModelAdmin):
     fields = ("kind", "company_name", "group_number", "group", "status", "submitted_at", "submitted_from", "requested_by", "decided_at", "decided_by", "rejection_reason")
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("group").prefetch_related("people")
+        people = Prefetch("people", queryset=selectors.with_existing_account(RegistrationUser.objects.all()))
+        return super().get_queryset(request).select_related("group").prefetch_related(people)
 
     def changelist_view(self, request, extra_context=None):
         # The queue opens on what is waiting.
@@ -96,8 +107,8 @@ class RegistrationRequestAdmin(admin.ModelAdmin):
     def due_by(self, obj):
         due = selectors.registration_due_by(obj)
         if obj.status == RegistrationRequest.Status.PENDING and due < timezone.localdate():
-            return "%s (late)" % due.strftime("%b %-d, %Y")
-        return due.strftime("%b %-d, %Y")
+            return "%s (late)" % formats.date_format(due)
+        return formats.date_format(due)
 
     @admin.display(description="group ID exists and active")
     def group_check(self, obj):
@@ -115,12 +126,17 @@ class RegistrationRequestAdmin(admin.ModelAdmin):
 
     @admin.display(description="users asked for")
     def people_asked(self, obj):
+        pending = obj.status == RegistrationRequest.Status.PENDING
         return format_html_join(
-            ", ", "{} {} ({}){}",
-            ((p.first_name, p.last_name, p.get_role_display(), " registrant" if p.is_registrant else "") for p in obj.people.all()),
+            ", ", "{} {} ({}){}{}",
+            (
+                (p.first_name, p.last_name, p.get_role_display(), " registrant" if p.is_registrant else "",
+                 " · Existing account: %s" % p.existing_username if pending and p.existing_username else "")
+                for p in obj.people.all()
+            ),
         )
 
-    @admin.action(description="Approve: create the users and email their usernames and passwords", permissions=["change"])
+    @admin.action(description="Approve: create the users (or link existing accounts) and email them", permissions=["change"])
     def approve_registrations(self, request, queryset):
         for registration in queryset.order_by("submitted_at"):
             try:
@@ -131,7 +147,9 @@ class RegistrationRequestAdmin(admin.ModelAdmin):
                 self.message_user(request, "%s not approved: %s" % (registration, " ".join(error.messages)), messages.ERROR)
             else:
                 self.message_user(
-                    request, "%s approved: %s. Two emails each are on their way." % (registration, ", ".join(u.username for u in users)),
+                    request,
+                    "%s approved: %s. Each new user gets two emails (username, then password); an existing account is "
+                    "emailed that it has the group." % (registration, ", ".join(u.username for u in users)),
                     messages.SUCCESS,
                 )
 

@@ -19,6 +19,16 @@ def _phones():
 class LoginForm(AuthenticationForm):
     username = forms.CharField(label="Username", max_length=150, widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}))
     password = forms.CharField(label="Password", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    error_summary_anchors = {"__all__": "id_username"}  # "Please enter a correct username and password" links to the first
+
+    def clean(self):
+        try:
+            return super().clean()
+        except ValidationError:
+            # The pair failed, not one field: both are marked invalid and described by the error summary.
+            for name in ("username", "password"):
+                self.fields[name].widget.attrs.update({"aria-invalid": "true", "aria-describedby": "error-summary", "class": "is-invalid"})
+            raise
 
     def confirm_login_allowed(self, user):
         super().confirm_login_allowed(user)
@@ -62,20 +72,30 @@ class AdditionalUserForm(forms.Form):
     last_name = forms.CharField(label="Last name", max_length=100)
     title = forms.CharField(label="Title", max_length=100)
     email = forms.EmailField(label="Email address")
+    # Preselected, least privilege, and labelled "(default)" so it reads as a default and not as a choice made.
     role = forms.ChoiceField(
-        label="Role", choices=Membership.Role.choices, initial=Membership.Role.READ_ONLY,
-        help_text="Primary: everything, and manages users. Enrollment, Billing, or Read-only (views only).",
+        label="Role",
+        choices=[(value, label + (" (default)" if value == Membership.Role.READ_ONLY else "")) for value, label in Membership.Role.choices],
+        initial=Membership.Role.READ_ONLY,
+        help_text="Primary: everything, and manages users. Enrollment, Billing, or Read-only (views only), the default.",
     )
 
 
 class BaseAdditionalUserFormSet(forms.BaseFormSet):
+    default_error_messages = {"too_many_forms": "At most %(num)d additional users can be registered at once."}
+
+    def __init__(self, *args, registrant_email="", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.registrant_email = registrant_email  # the registrant's own, listed above the additional users
+
     def initial_form_count(self):
         # Rows carried over by "Add another user" without JavaScript stay optional, like new ones.
         return super().initial_form_count() if self.is_bound else 0
 
     def clean(self):
         super().clean()
-        seen = set()
+        # Each person once: an email repeated (case aside) is refused next to its second appearance.
+        seen = {self.registrant_email.lower()} if self.registrant_email else set()
         for form in self.forms:
             email = (getattr(form, "cleaned_data", None) or {}).get("email", "").lower()
             if email and email in seen:

@@ -1,10 +1,11 @@
 """Reads about accounts that several views, the middleware and the admin share."""
 
+from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from accounts import rules
-from accounts.models import EmployerGroup, Membership, RegistrationRequest
+from accounts.models import EmployerGroup, Membership, RegistrationRequest, User
 
 
 def mfa_required_for(user) -> bool:
@@ -32,6 +33,28 @@ def pending_new_user_requests(group):
     return RegistrationRequest.objects.filter(
         group=group, kind=RegistrationRequest.Kind.NEW_USER, status=RegistrationRequest.Status.PENDING
     ).prefetch_related("people__subgroups")
+
+
+def _accounts_with_email(email):
+    """Group-admin accounts with this email (case aside), the one to link first: active, then used most recently.
+
+    Billing specialists' accounts are never linked: they stay apart from group roles.
+    """
+    return (
+        User.objects.filter(email__iexact=email, is_staff=False, is_superuser=False)
+        .exclude(email="")
+        .order_by("-is_active", F("last_login").desc(nulls_last=True), "pk")
+    )
+
+
+def existing_account(email: str):
+    """The account an approval links for this email instead of creating a second user, or None."""
+    return _accounts_with_email(email.strip()).first()
+
+
+def with_existing_account(people):
+    """Annotate RegistrationUser rows with `existing_username`: the account their approval would link, or None."""
+    return people.annotate(existing_username=Subquery(_accounts_with_email(OuterRef("email")).values("username")[:1]))
 
 
 def registration_group(registration: RegistrationRequest) -> EmployerGroup | None:

@@ -118,10 +118,12 @@ def _add_people(registration, *, registrant: dict | None, others: list[dict]) ->
 
 @transaction.atomic
 def approve_registration(*, registration: RegistrationRequest, acting_user, ip_address: str | None, login_url: str) -> list:
-    """Create one user per person asked, their memberships and roles, and queue two emails each.
+    """Give each person asked access to the group with their role; return their users.
 
-    Raise ValidationError when the request was already decided or its group ID is not an
-    existing, active group.
+    A person whose email already has an account (selectors.existing_account) gets a membership
+    on that account and an email saying so; anyone else gets a new user and the two emails
+    (username, then temporary password). Raise ValidationError when the request was already
+    decided or its group ID is not an existing, active group.
     """
     registration = RegistrationRequest.objects.select_for_update().get(pk=registration.pk)
     if registration.status != RegistrationRequest.Status.PENDING:
@@ -139,17 +141,22 @@ def approve_registration(*, registration: RegistrationRequest, acting_user, ip_a
             rules.check_subgroup_limit(role=person.role, group_id=group.pk, subgroup_group_ids=[s.group_id for s in limit])
         except ValidationError as error:
             raise ValidationError("%s %s: %s" % (person.first_name, person.last_name, error.messages[0]), code=error.code) from None
-    users = []
+    users, linked = [], []
     for person in people:
-        user = _create_user_with_unique_username(
-            first_name=person.first_name, last_name=person.last_name, email=person.email,
-            title=person.title, phone=person.phone,
-        )
-        membership = Membership.objects.create(user=user, group=group, role=person.role)
+        user = selectors.existing_account(person.email)
+        if user is None:
+            user = _create_user_with_unique_username(
+                first_name=person.first_name, last_name=person.last_name, email=person.email,
+                title=person.title, phone=person.phone,
+            )
+            membership = Membership.objects.create(user=user, group=group, role=person.role)
+            _queue_credentials_emails(user=user, login_url=login_url)
+        else:
+            membership = _link_existing_account(user=user, group=group, role=person.role, login_url=login_url)
+            linked.append(user.username)
         membership.subgroups.set(person.subgroups.all())
         person.user = user
         person.save(update_fields=["user"])
-        _queue_credentials_emails(user=user, login_url=login_url)
         users.append(user)
     registration.group = group
     registration.status = RegistrationRequest.Status.APPROVED
@@ -158,9 +165,42 @@ def approve_registration(*, registration: RegistrationRequest, acting_user, ip_a
     registration.save(update_fields=["group", "status", "decided_at", "decided_by"])
     record_event(
         action=AuditEvent.Action.REGISTRATION_APPROVED, actor=acting_user, group=group, ip_address=ip_address,
-        obj=registration, detail={"usernames": [u.username for u in users]},
+        obj=registration, detail={"usernames": [u.username for u in users], "existing_accounts_linked": linked},
     )
     return users
+
+
+def _link_existing_account(*, user, group: EmployerGroup, role: str, login_url: str) -> Membership:
+    """Give an existing account access to the group instead of making a second user with the same email.
+
+    A membership already active keeps its role. A deactivated account is reactivated with a
+    new temporary password (the two emails), since its old password may be known to others.
+    """
+    user = User.objects.select_for_update().get(pk=user.pk)
+    membership = Membership.objects.filter(user=user, group=group).first()
+    if membership is None:
+        membership = Membership.objects.create(user=user, group=group, role=role)
+    elif not membership.is_active:
+        membership.is_active, membership.role = True, role
+        membership.save(update_fields=["is_active", "role"])
+    if not user.is_active:
+        user.is_active = True
+        user.set_unusable_password()
+        user.must_change_password = True
+        _end_all_sessions(user)
+        user.save(update_fields=["is_active", "password", "must_change_password", "session_epoch"])
+        _queue_credentials_emails(user=user, login_url=login_url)
+        return membership
+    _queue_email(
+        template="account_group_added",
+        to=user.email,
+        context={
+            "name": user.get_full_name() or user.get_username(), "username": user.get_username(),
+            "group_name": group.legal_name, "group_number": group.group_number,
+            "role": membership.get_role_display(), "login_url": login_url,
+        },
+    )
+    return membership
 
 
 def _create_user_with_unique_username(*, first_name, last_name, email, title, phone):

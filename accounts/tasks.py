@@ -1,7 +1,7 @@
 """Emails that carry a credential: the worker makes the secret itself, so no broker message holds it."""
 
 from celery import shared_task
-from django.utils import timezone
+from django.utils import formats, timezone
 
 from accounts import credentials, rules
 from accounts.models import User
@@ -23,7 +23,7 @@ def email_temporary_password(self, *, user_id: int, template: str, context: dict
             **context,
             "password": password,
             "hours": rules.TEMPORARY_PASSWORD_HOURS,
-            "expires": timezone.localtime(expires_at).strftime("%B %-d, %Y at %-I:%M %p %Z"),
+            "expires": "%s %s" % (formats.date_format(timezone.localtime(expires_at), "DATETIME_FORMAT"), timezone.localtime(expires_at).tzname()),
         },
     )
 

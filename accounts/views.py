@@ -15,7 +15,7 @@ from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp import match_token
 from django_ratelimit.core import is_ratelimited
@@ -37,7 +37,8 @@ from accounts.forms import (
 from accounts.models import PRIMARY_ONLY, Membership
 from accounts.signals import client_ip
 
-REGISTRATION_RATE = "5/h"  # per client address (as django-axes resolves it)
+REGISTRATION_RATE = "5/h"  # accepted registrations per client address (as django-axes resolves it)
+REGISTRATION_POST_RATE = "30/h"  # every POST to the page, valid or not, per client address: against abuse
 PERSON_FIELDS = ("first_name", "last_name", "title", "email", "phone", "role")
 
 
@@ -61,27 +62,40 @@ def home(request):
 # --- Need to Register ----------------------------------------------------------------------------
 
 
+def _client_address(group, request):
+    return client_ip(request) or "unknown"
+
+
 def register(request):
-    """Show and take the "Need to Register" form; the answer never says whether the group ID exists."""
+    """Show and take the "Need to Register" form; the answer never says whether the group ID exists or an email has an account.
+
+    Two limits per client address: 5 registrations accepted an hour (a person correcting typos
+    is never shut out), and 30 posts of the page an hour whatever they hold (abuse).
+    """
+    if request.method == "POST" and is_ratelimited(
+        request, group="register-posts", key=_client_address, rate=REGISTRATION_POST_RATE, increment=True
+    ):
+        return render(request, "429.html", {"reason": "Too many registration attempts came from your address in the last hour."}, status=429)
     if request.method == "POST" and "add_user" in request.POST:
         # "Add another user" without JavaScript: the same page with one more blank row.
         form, formset = _carried_over_forms(request.POST)
         return render(request, "accounts/register.html", {"form": form, "formset": formset})
     form = RegistrationForm(request.POST or None)
-    formset = AdditionalUserFormSet(request.POST or None, prefix="users")
+    if form.is_bound:
+        form.is_valid()  # cleaned_data then holds each field that passed: the registrant's email, if it did
+    registrant_email = getattr(form, "cleaned_data", {}).get("email", "")
+    formset = AdditionalUserFormSet(request.POST or None, prefix="users", registrant_email=registrant_email)
     if request.method == "POST":
-        if is_ratelimited(request, group="register", key=lambda group, request: client_ip(request) or "unknown",
-                          rate=REGISTRATION_RATE, increment=True):
-            form.is_valid()
-            form.add_error(
-                None,
-                ValidationError(
-                    "Too many registrations were sent from your address. Try again in an hour, or call a billing "
-                    "specialist at %(phones)s.", code="rate_limited", params={"phones": " or ".join(settings.SUPPORT_PHONES)},
-                ),
-            )
-            return render(request, "accounts/register.html", {"form": form, "formset": formset}, status=429)
         if form.is_valid() and formset.is_valid():
+            if is_ratelimited(request, group="register", key=_client_address, rate=REGISTRATION_RATE, increment=True):
+                form.add_error(
+                    None,
+                    ValidationError(
+                        "Too many registrations were sent from your address. Try again in an hour, or call a billing "
+                        "specialist at %(phones)s.", code="rate_limited", params={"phones": " or ".join(settings.SUPPORT_PHONES)},
+                    ),
+                )
+                return render(request, "accounts/register.html", {"form": form, "formset": formset}, status=429)
             data = form.cleaned_data
             services.submit_registration(
                 company_name=data["company_name"],
@@ -166,11 +180,11 @@ def keep_alive(request):
 
 
 @login_required
-def my_account(request):
+def my_account(request, remove_form=None):
     context = {
         "has_mfa": selectors.has_mfa(request.user),
         "mfa_required": selectors.mfa_required_for(request.user),
-        "remove_form": RemoveMfaForm(user=request.user),
+        "remove_form": remove_form or RemoveMfaForm(user=request.user),
         "memberships": request.user.memberships_active().prefetch_related("subgroups"),
     }
     return render(request, "accounts/my_account.html", context)
@@ -250,7 +264,7 @@ def mfa_remove(request):
             messages.success(request, "Two-factor authentication was removed.")
             return redirect("accounts:my_account")
     else:
-        messages.error(request, "Two-factor authentication was not removed: " + " ".join(form.errors.get("password", [])))
+        return my_account(request, remove_form=form)  # redrawn with the error next to the password, and summarized
     return redirect("accounts:my_account")
 
 
@@ -264,9 +278,12 @@ def manage_users(request, group):
 
 
 @group_view(allow=PRIMARY_ONLY)  # outermost: another group's admin gets 404, not 405
-@require_POST
+@require_http_methods(["GET", "POST"])
 def deactivate_user(request, group, membership_pk):
+    """Ask first (a page that works without JavaScript), then end the user's access."""
     membership = get_object_or_404(Membership.objects.for_membership(request.membership).select_related("user"), pk=membership_pk, is_active=True)
+    if request.method == "GET":
+        return render(request, "accounts/deactivate_user.html", {"target": membership})
     try:
         services.deactivate_membership(membership=membership, acting_user=request.user, ip_address=client_ip(request))
     except ValidationError as error:

@@ -7,8 +7,8 @@ from core.templatetags.core_tags import usd
 class InvoiceTable(tables.Table):
     number = tables.Column(verbose_name="Invoice Number")
     period = tables.DateColumn(verbose_name="Coverage month", format="F Y")
-    issued_on = tables.DateColumn(verbose_name="Issued", format="m/d/Y")
-    due_on = tables.DateColumn(verbose_name="Due", format="m/d/Y")
+    issued_on = tables.DateColumn(verbose_name="Issued")
+    due_on = tables.DateColumn(verbose_name="Due")
     amount_due = tables.Column(verbose_name="Amount due", attrs={"td": {"class": "text-end"}})
     status = tables.Column(verbose_name="Status")
 

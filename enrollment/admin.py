@@ -9,12 +9,14 @@ import json
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.html import format_html
 
 from core.admin_tools import ReadOnlyInline, with_reason
 from core.fields import mask_ssn
-from enrollment import processors, request_status
+from enrollment import processors, request_status, rules
 from enrollment.models import (
     ChangeRequest,
     Coverage,
@@ -103,9 +105,32 @@ class SSNForm(forms.ModelForm):
         return super().save(commit=commit)
 
 
+class MemberForm(SSNForm):
+    """A specialist's edit of a subscriber or dependent meets the wizard's plausibility rules (enrollment.rules)."""
+
+    def clean(self):
+        data = super().clean()
+        today = timezone.localdate()
+        checks = [
+            ("middle_initial", rules.check_middle_initial),
+            ("zip_code", rules.check_zip_code),
+            ("date_of_birth", lambda value: rules.check_date_of_birth(value, today)),
+            ("hire_date", lambda value: rules.check_hire_date_in_range(value, today)),
+        ]
+        if data.get("hire_date") and data.get("date_of_birth"):
+            checks.append(("hire_date", lambda value: rules.check_hire_date(value, data["date_of_birth"])))
+        for name, check in checks:
+            if name in self.fields and data.get(name) and not self.has_error(name):
+                try:
+                    check(data[name])
+                except ValidationError as error:
+                    self.add_error(name, error)
+        return data
+
+
 class DependentInline(admin.TabularInline):
     model = Dependent
-    form = SSNForm
+    form = MemberForm
     extra = 0
     fk_name = "subscriber"
     fields = ("member_suffix", "first_name", "last_name", "date_of_birth", "gender", "relationship", "masked_ssn",
@@ -116,7 +141,7 @@ class DependentInline(admin.TabularInline):
 
 @admin.register(Subscriber)
 class SubscriberAdmin(admin.ModelAdmin):
-    form = SSNForm
+    form = MemberForm
     list_display = ("subscriber_number", "last_name", "first_name", "group", "subgroup", "date_of_birth", "masked_ssn", "hire_date")
     list_filter = ("gender", "marital_status")
     search_fields = ("=subscriber_number", "last_name", "first_name", "=group__group_number", "=ssn_last4")
@@ -139,7 +164,7 @@ class SubscriberAdmin(admin.ModelAdmin):
 
 @admin.register(Dependent)
 class DependentAdmin(admin.ModelAdmin):
-    form = SSNForm
+    form = MemberForm
     list_display = ("member_id", "full_name", "relationship", "date_of_birth", "masked_ssn", "has_other_coverage", "removed_on")
     list_filter = ("relationship", "has_other_coverage", "gender")
     search_fields = ("=subscriber__subscriber_number", "last_name", "first_name", "=group__group_number")

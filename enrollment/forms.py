@@ -2,7 +2,8 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
-from localflavor.us.forms import USSocialSecurityNumberField, USStateField, USStateSelect, USZipCodeField
+from django.utils import formats
+from localflavor.us.forms import USSocialSecurityNumberField, USStateField, USStateSelect
 
 from accounts.models import Subgroup
 from core.fields import fingerprint, mask_ssn
@@ -13,6 +14,7 @@ from enrollment.models import Dependent, Gender, Plan, Subscriber
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 YES_NO = [("yes", "Yes"), ("no", "No")]
+BLANK_CHOICE = ("", "---------")
 
 
 def _yes(value):
@@ -39,6 +41,11 @@ class PersonForm(forms.Form):
         widget=SSNInput(attrs={"autocomplete": "off", "inputmode": "numeric", "placeholder": "123-45-6789"}),
     )
 
+    def clean_middle_initial(self):
+        value = self.cleaned_data["middle_initial"]
+        rules.check_middle_initial(value)
+        return value.upper()
+
 
 class SubscriberForm(PersonForm):
     field_order = ["first_name", "middle_initial", "last_name", "date_of_birth", "gender", "marital_status", "ssn"]
@@ -48,7 +55,7 @@ class SubscriberForm(PersonForm):
     address_line2 = forms.CharField(label="Address line 2", max_length=200, required=False)
     city = forms.CharField(label="City", max_length=100)
     state = USStateField(label="State", widget=USStateSelect)
-    zip_code = USZipCodeField(label="ZIP code")
+    zip_code = forms.CharField(label="ZIP code", max_length=10, widget=forms.TextInput(attrs={"autocomplete": "postal-code", "inputmode": "numeric"}))
     phone = PhoneField(label="Phone", help_text="")
     email = forms.EmailField(label="Email")
     hire_date = forms.DateField(label="Hire date", widget=DATE_WIDGET)
@@ -62,6 +69,8 @@ class SubscriberForm(PersonForm):
         self.duplicate = None
         # An admin limited to some subgroups enrolls only into them (a forged POST included).
         self.fields["subgroup"].queryset = Subgroup.objects.for_membership(membership)
+        # No state is chosen until the admin picks one (the list alone would submit Alabama).
+        self.fields["state"].widget.choices = [BLANK_CHOICE] + list(self.fields["state"].widget.choices)
         if ssn_last4:
             self.fields["ssn"].help_text = "On file: %s. Leave blank to keep it." % mask_ssn(ssn_last4)
 
@@ -70,8 +79,15 @@ class SubscriberForm(PersonForm):
         rules.check_date_of_birth(value, self.today)
         return value
 
-    def clean_middle_initial(self):
-        return self.cleaned_data["middle_initial"].upper()
+    def clean_hire_date(self):
+        value = self.cleaned_data["hire_date"]
+        rules.check_hire_date_in_range(value, self.today)
+        return value
+
+    def clean_zip_code(self):
+        value = self.cleaned_data["zip_code"]
+        rules.check_zip_code(value)
+        return value
 
     def clean(self):
         data = super().clean()
@@ -96,6 +112,7 @@ class SubscriberForm(PersonForm):
 
 
 class PlanForm(forms.Form):
+    error_summary_anchors = {"plan": "plan-choice"}  # the plan cards' fieldset (templates/enrollment/wizard_plan.html)
     plan = forms.ModelChoiceField(
         label="Medical plan", queryset=Plan.objects.filter(is_active=True), widget=forms.RadioSelect,
         error_messages={"invalid_choice": "That plan cannot be chosen.", "required": "Choose a medical plan."},
@@ -108,7 +125,11 @@ class PlanForm(forms.Form):
         self.subgroup = subgroup
         self.hire_date = hire_date
         earliest = rules.new_hire_coverage_start(hire_date, group.waiting_period_days)
-        choices = [(d.isoformat(), d.strftime("%B %-d, %Y")) for d in rules.later_first_of_months(earliest, 12)]
+        # The earliest start is preselected as the proposal it is, and says so.
+        choices = [
+            (d.isoformat(), formats.date_format(d) + (" (earliest, proposed)" if d == earliest else ""))
+            for d in rules.later_first_of_months(earliest, 12)
+        ]
         self.fields["coverage_start"].widget = forms.Select(choices=choices)
         self.fields["coverage_start"].help_text = (
             "Proposed from the hire date plus the group's %d-day waiting period; you may choose a later first of the month."
@@ -158,9 +179,6 @@ class DependentForm(PersonForm):
         if last4:
             self.fields["ssn"].help_text = "On file: %s. Leave blank to keep it." % mask_ssn(last4)
 
-    def clean_middle_initial(self):
-        return self.cleaned_data["middle_initial"].upper()
-
     def clean(self):
         data = super().clean()
         relationship, dob = data.get("relationship"), data.get("date_of_birth")
@@ -185,6 +203,10 @@ class DependentForm(PersonForm):
 
 
 class BaseDependentFormSet(forms.BaseFormSet):
+    default_error_messages = {
+        "too_many_forms": "At most %(num)d dependents can be entered here. Call a billing specialist to add more.",
+    }
+
     def add_fields(self, form, index):
         super().add_fields(form, index)
         form.fields["DELETE"].label = "Remove this dependent"
@@ -203,7 +225,11 @@ class BaseDependentFormSet(forms.BaseFormSet):
             raise
 
 
-DependentFormSet = forms.formset_factory(DependentForm, formset=BaseDependentFormSet, extra=0, can_delete=True, max_num=20)
+MAX_DEPENDENTS = 20
+DependentFormSet = forms.formset_factory(
+    DependentForm, formset=BaseDependentFormSet, extra=0, can_delete=True,
+    max_num=MAX_DEPENDENTS, validate_max=True, absolute_max=MAX_DEPENDENTS,
+)
 
 
 class FindRequestForm(forms.Form):

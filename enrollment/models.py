@@ -511,3 +511,8 @@ class EnrollmentDraft(models.Model):
 
     class Meta:
         ordering = ["-updated_at"]
+
+    @property
+    def expires_at(self):
+        """When this draft is deleted unless it changes or is confirmed first (enrollment.tasks.expire_enrollment_drafts)."""
+        return rules.draft_expires_at(self.updated_at)

@@ -61,6 +61,8 @@ def process_new_enrollment(request: ChangeRequest, *, today: date) -> None:
         coverage_start=coverage.start,
         dependents=[(d.relationship, d.date_of_birth) for d in dependents],
         today=today,
+        zip_code=subscriber.zip_code,
+        middle_initials=[subscriber.middle_initial] + [d.middle_initial for d in dependents],
     )
     if not selectors.offered_plans(group, subscriber.subgroup_id, coverage.plan_year).filter(pk=coverage.plan_id).exists():
         problems.append("The plan is not offered to this subscriber's subgroup for plan year %d." % coverage.plan_year)

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import calendar
-from datetime import date, timedelta
+import re
+from datetime import date, datetime, timedelta
 from typing import Iterable
 
 from django.core.exceptions import ValidationError
+
+from core.dates import display_date
 
 SPOUSAL = frozenset({"spouse", "domestic_partner"})
 CHILDREN = frozenset({"child", "stepchild", "foster_child", "legal_ward", "disabled_adult_child"})
@@ -133,6 +136,12 @@ def within_retro_window(day: date, today: date, retro_days: int) -> bool:
 # Each raises django's ValidationError with a code, so a form shows it next to its field.
 
 EARLIEST_DATE_OF_BIRTH = date(1900, 1, 1)
+# Plausibility (docs/enrollment.md says why each edge is where it is).
+MINIMUM_AGE_AT_HIRE = 14  # the federal floor for non-agricultural work (FLSA, 29 CFR 570.2)
+EARLIEST_HIRE_DATE = date(1950, 1, 1)  # anything earlier is a typo (1905 for 2005), not a new hire
+HIRE_DAYS_AHEAD = 183  # an offer accepted up to 6 months before the first day
+ZIP_CODE_FORMAT = re.compile(r"(?P<zip>[0-9]{5})(?:-(?P<plus4>[0-9]{4}))?")
+LETTERS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 DISABLED_ADULT_CHILD = "disabled_adult_child"
 
 
@@ -145,9 +154,45 @@ def check_date_of_birth(date_of_birth: date, today: date) -> None:
 
 
 def check_hire_date(hire_date: date, date_of_birth: date) -> None:
-    """Refuse a hire date before the date of birth."""
+    """Refuse a hire date before the date of birth, or before the employee is MINIMUM_AGE_AT_HIRE years old."""
     if hire_date <= date_of_birth:
         raise ValidationError("The hire date must be after the date of birth.", code="hire_before_birth")
+    if age_on(date_of_birth, hire_date) < MINIMUM_AGE_AT_HIRE:
+        raise ValidationError(
+            "The subscriber was under %(age)d on the hire date: check the date of birth and the hire date.",
+            code="too_young_at_hire",
+            params={"age": MINIMUM_AGE_AT_HIRE},
+        )
+
+
+def check_hire_date_in_range(hire_date: date, today: date) -> None:
+    """A hire date is not before EARLIEST_HIRE_DATE, nor more than HIRE_DAYS_AHEAD days after today."""
+    if hire_date < EARLIEST_HIRE_DATE:
+        raise ValidationError(
+            "A hire date cannot be before %(date)s.", code="hire_too_early",
+            params={"date": display_date(EARLIEST_HIRE_DATE)},
+        )
+    latest = today + timedelta(days=HIRE_DAYS_AHEAD)
+    if hire_date > latest:
+        raise ValidationError(
+            "A hire date can be at most 6 months ahead (%(date)s at the latest).", code="hire_too_far_ahead",
+            params={"date": display_date(latest)},
+        )
+
+
+def check_zip_code(zip_code: str) -> None:
+    """A US ZIP code is 5 digits or ZIP+4 (12345-6789); 00000 and a +4 of 0000 are not real."""
+    match = ZIP_CODE_FORMAT.fullmatch(zip_code)
+    if match is None:
+        raise ValidationError("Enter a 5-digit ZIP code, or ZIP+4 such as 97301-1234.", code="zip_format")
+    if match["zip"] == "00000" or match["plus4"] == "0000":
+        raise ValidationError("%(zip)s is not a real ZIP code.", code="zip_not_real", params={"zip": zip_code})
+
+
+def check_middle_initial(middle_initial: str) -> None:
+    """A middle initial is empty or one letter A-Z (after upper-casing)."""
+    if middle_initial and middle_initial.upper() not in LETTERS:  # "ß".upper() is "SS": two letters
+        raise ValidationError("A middle initial is one letter, A to Z.", code="middle_initial_not_a_letter")
 
 
 def check_coverage_start(start: date, hire_date: date, waiting_days: int) -> None:
@@ -158,7 +203,7 @@ def check_coverage_start(start: date, hire_date: date, waiting_days: int) -> Non
     if start < earliest:
         raise ValidationError(
             "Coverage cannot start before %s (hire date plus the group's %d-day waiting period)."
-            % (earliest.strftime("%m/%d/%Y"), waiting_days),
+            % (display_date(earliest), waiting_days),
             code="start_before_waiting_period",
         )
 
@@ -217,16 +262,27 @@ def enrollment_problems(
     coverage_start: date,
     dependents: Iterable[tuple[str, date]],
     today: date,
+    zip_code: str | None = None,
+    middle_initials: Iterable[str] = (),
 ) -> list[str]:
-    """Check every rule above at once, for the confirm step and the worker: the messages, empty when all pass."""
+    """Check every rule above at once, for the confirm step and the worker: the messages, empty when all pass.
+
+    `zip_code` (the subscriber's) and `middle_initials` (every member's) are checked when given.
+    """
     problems = []
     dependents = list(dependents)
     checks = [
         lambda: check_date_of_birth(subscriber_date_of_birth, today),
         lambda: check_hire_date(hire_date, subscriber_date_of_birth),
-        lambda: check_coverage_start(coverage_start, hire_date, waiting_days),
+        lambda: check_hire_date_in_range(hire_date, today),
         lambda: check_one_spouse(r for r, _ in dependents),
     ]
+    if EARLIEST_HIRE_DATE <= hire_date <= today + timedelta(days=HIRE_DAYS_AHEAD):
+        # Only a hire date in range gives a coverage start to compare (and no date arithmetic past year 9999).
+        checks.insert(3, lambda: check_coverage_start(coverage_start, hire_date, waiting_days))
+    if zip_code is not None:
+        checks.append(lambda: check_zip_code(zip_code))
+    checks += [lambda initial=initial: check_middle_initial(initial) for initial in middle_initials]
     for relationship, dob in dependents:
         checks.append(
             lambda relationship=relationship, dob=dob: check_dependent(
@@ -240,6 +296,26 @@ def enrollment_problems(
         except ValidationError as error:
             problems.extend(error.messages)
     return problems
+
+
+# --- Drafts of the New Enrollment wizard ----------------------------------------------------------
+
+DRAFT_KEPT_DAYS = 30  # an unconfirmed draft is deleted this long after its last change
+
+
+def draft_expires_at(updated_at: datetime) -> datetime:
+    """When an unconfirmed draft last changed at `updated_at` is deleted (the page says so)."""
+    return updated_at + timedelta(days=DRAFT_KEPT_DAYS)
+
+
+def stale_draft_cutoff(now: datetime) -> datetime:
+    """Unconfirmed drafts last changed at or before this instant are deleted at `now`."""
+    return now - timedelta(days=DRAFT_KEPT_DAYS)
+
+
+def draft_expired(updated_at: datetime, now: datetime) -> bool:
+    """Whether an unconfirmed draft last changed at `updated_at` is due for deletion at `now`."""
+    return updated_at <= stale_draft_cutoff(now)
 
 
 def later_first_of_months(earliest: date, count: int) -> list[date]:

@@ -6,10 +6,11 @@ from enrollment.models import Subscriber
 
 
 class RosterTable(tables.Table):
+    region_label = "Roster"
     subscriber_number = tables.Column(verbose_name="Subscriber ID", default="(pending)")
     name = tables.Column(verbose_name="Name", accessor="last_name", order_by=("last_name", "first_name"))
     subgroup = tables.Column(verbose_name="Subgroup", accessor="subgroup__name")
-    hire_date = tables.DateColumn(verbose_name="Hire date", format="m/d/Y")
+    hire_date = tables.DateColumn(verbose_name="Hire date")
     roster_status = tables.Column(verbose_name="Status")
 
     class Meta:
@@ -28,11 +29,12 @@ class RosterTable(tables.Table):
 class RequestTable(tables.Table):
     """Track Requests: one row per request, linking to its page."""
 
+    region_label = "Requests"
     confirmation_number = tables.Column(verbose_name="Confirmation number")
     kind = tables.Column(verbose_name="Kind")
     subscriber = tables.Column(verbose_name="Subscriber", accessor="subscriber__last_name", order_by=("subscriber__last_name", "subscriber__first_name"), default="")
     submitted_by = tables.Column(verbose_name="Submitted by", accessor="submitted_by__last_name", order_by=("submitted_by__last_name",))
-    submitted_at = tables.DateTimeColumn(verbose_name="Submitted at", format="m/d/Y g:i A")
+    submitted_at = tables.DateTimeColumn(verbose_name="Submitted at")
     status = tables.Column(verbose_name="Status")
 
     class Meta:

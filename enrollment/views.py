@@ -4,14 +4,14 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from django_tables2 import RequestConfig
 
 from accounts.access import group_view
 from accounts.models import ENROLLMENT_ROLES, Subgroup
 from enrollment import selectors, services, wizard
 from enrollment.filters import RequestFilter, RosterFilter
-from enrollment.forms import DependentFormSet, FindRequestForm, PlanForm, SubscriberForm
+from enrollment.forms import MAX_DEPENDENTS, DependentFormSet, FindRequestForm, PlanForm, SubscriberForm
 from enrollment.models import RequestEvent, Tier
 from enrollment.tables import RequestTable, RosterTable
 
@@ -134,6 +134,9 @@ def enrollment_dependents(request, group, draft_id):
             kept = [f.cleaned_data for f in formset.forms if f.has_changed() and f not in formset.deleted_forms]
             adding = request.POST.get("action") == "add"
             services.save_dependents_step(draft=draft, cleaned_forms=kept, done=not adding)
+            if adding and len(kept) >= MAX_DEPENDENTS:
+                messages.info(request, "At most %d dependents can be entered here." % MAX_DEPENDENTS)
+                return redirect(_step_url(group, draft, "dependents"))
             if adding:
                 return redirect(_step_url(group, draft, "dependents") + "?add=1#dependent-%d" % (len(kept) + 1))
             return redirect(_step_url(group, draft, "summary"))
@@ -147,7 +150,7 @@ def enrollment_dependents(request, group, draft_id):
             for d in saved
         ]
         formset = DependentFormSet(prefix="dep", initial=initial, form_kwargs=form_kwargs)
-        if request.GET.get("add"):
+        if request.GET.get("add") and len(saved) < MAX_DEPENDENTS:
             formset.extra = 1
     return _render_step(request, group, draft, "dependents", {"formset": formset})
 
@@ -182,9 +185,13 @@ def enrollment_confirm(request, group, draft_id):
 
 
 @enrollment_view
-@require_POST
+@require_http_methods(["GET", "POST"])
 def enrollment_discard(request, group, draft_id):
+    """Ask first (a page that works without JavaScript), then delete the unconfirmed draft."""
     draft = get_object_or_404(selectors.open_drafts(request.membership, request.user), pk=draft_id)
+    if request.method == "GET":
+        context = {"draft": draft, "continue_url": _step_url(group, draft, wizard.current_step(draft.data))}
+        return render(request, "enrollment/discard_draft.html", context)
     services.discard_draft(draft=draft)
     messages.info(request, "The enrollment in progress was discarded.")
     return redirect("group_home", group_number=group.group_number)
@@ -234,4 +241,4 @@ def request_detail(request, group, number):
 @group_view()
 def request_print(request, group, number):
     change_request = _request_or_404(request.membership, number)
-    return render(request, "enrollment/request_print.html", {"change_request": change_request})
+    return render(request, "enrollment/request_print.html", {"change_request": change_request, "printed_at": timezone.now()})

@@ -156,6 +156,8 @@ def build_summary(group, data: dict, *, today: date) -> Summary:
             coverage_start=start,
             dependents=[(d["relationship"], d["date_of_birth"]) for d in dependents],
             today=today,
+            zip_code=sub.get("zip_code", ""),
+            middle_initials=[sub.get("middle_initial", "")] + [d.get("middle_initial", "") for d in dependents],
         )
     sub["gender_label"] = Gender(sub["gender"]).label if sub.get("gender") in Gender.values else ""
     sub["marital_status_label"] = dict(Subscriber.MaritalStatus.choices).get(sub.get("marital_status"), "")

@@ -1,3 +1,11 @@
-"""Celery beat's schedule: what operations runs on a clock. Each app's issue adds its entries."""
+"""Celery beat's schedule: what operations runs on a clock. Each app's issue adds its entries.
 
-BEAT_SCHEDULE: dict = {}
+Times are UTC (CELERY_TIMEZONE); 10:15 UTC is 2:15 or 3:15 in the morning on the US west coast.
+"""
+
+from celery.schedules import crontab
+
+BEAT_SCHEDULE: dict = {
+    # Unconfirmed New Enrollment drafts are deleted 30 days after their last change.
+    "expire-enrollment-drafts": {"task": "enrollment.tasks.expire_enrollment_drafts", "schedule": crontab(hour=10, minute=15)},
+}

@@ -204,10 +204,11 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Group Benefits Porta
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="sk_test_localstripe")
 STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="pk_test_localstripe")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="whsec_localstripe")
-STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="" if PRODUCTION else "http://127.0.0.1:8420")
+STRIPE_PORT = env.int("STRIPE_PORT", default=8420)  # localstripe's, for `make run` (Procfile)
+STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="" if PRODUCTION else "http://127.0.0.1:%d" % STRIPE_PORT)
 STRIPE_JS_URL = env.str(
     "STRIPE_JS_URL",
-    default="https://js.stripe.com/v3/" if PRODUCTION else "http://127.0.0.1:8420/js.stripe.com/v3/",
+    default="https://js.stripe.com/v3/" if PRODUCTION else "http://127.0.0.1:%d/js.stripe.com/v3/" % STRIPE_PORT,
 )
 
 # --- Auth and sessions -------------------------------------------------------------------
@@ -299,19 +300,30 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
-DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
+DJANGO_TABLES2_TEMPLATE = "tables/responsive.html"  # inside a sideways-scrolling region
 
 LANGUAGE_CODE = "en-us"
+FORMAT_MODULE_PATH = ["portal.formats"]  # one date format everywhere: "Apr 12, 1985"
 TIME_ZONE = "America/Los_Angeles"  # the carrier's; instants are stored in UTC
 USE_I18N = True
 USE_TZ = True
 
+# Every process logs through the root logger's one handler, in UTC with the zone shown (portal/logs.py);
+# Celery's worker and beat take this configuration too (portal/celery.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"no_client_error_tracebacks": {"()": "portal.logs.NoClientErrorTracebacks"}},
+    "formatters": {"utc": {"()": "portal.logs.UTCFormatter", "format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "utc"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        # Django's default "django" logger has a console handler of its own (when DEBUG): without
+        # this, each of its records (a 403's traceback...) was written twice.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
+        "django.request": {"filters": ["no_client_error_tracebacks"]},
+    },
 }
 
 from portal.beat import BEAT_SCHEDULE  # noqa: E402

@@ -67,7 +67,7 @@ def test_the_answer_is_the_same_whether_the_group_id_exists_or_not(client, group
         ("users-0-email", "raj@", "Enter a valid email address."),
         ("users-0-last_name", "", "This field is required."),
         ("users-0-role", "owner", "Select a valid choice."),
-        ("users-0-email", "jane@acme.example ", None),  # valid: a different person
+        ("users-0-email", "JANE@acme.example ", "This email is already listed above."),  # the registrant's own
     ],
 )
 def test_each_bad_input_gets_its_error_next_to_the_field_and_nothing_is_saved(client, db, field, value, message):

@@ -82,7 +82,7 @@ def test_enrollment_problems_lists_every_broken_rule_and_nothing_when_all_pass()
         "The hire date must be after the date of birth."
     ]
     assert rules.enrollment_problems(**{**ok, "waiting_days": 30}) == [
-        "Coverage cannot start before 01/01/2027 (hire date plus the group's 30-day waiting period)."
+        "Coverage cannot start before Jan 1, 2027 (hire date plus the group's 30-day waiting period)."
     ]
     everything_wrong = {**ok, "subscriber_date_of_birth": date(2026, 11, 28), "coverage_start": date(2026, 12, 15), "dependents": [
         ("spouse", date(1981, 1, 1)), ("domestic_partner", date(1982, 1, 1)), ("child", date(2015, 1, 1))]}

@@ -123,7 +123,7 @@ def test_a_dependents_date_of_birth_is_checked_whatever_the_relationship(relatio
          "Coverage starts on the first day of a month."),
         # 31 January + 30 days = 2 March: the earliest start is 1 April, written MM/DD/YYYY.
         (rules.check_coverage_start, (date(2026, 3, 1), date(2026, 1, 31), 30), "start_before_waiting_period",
-         "Coverage cannot start before 04/01/2026 (hire date plus the group's 30-day waiting period)."),
+         "Coverage cannot start before Apr 1, 2026 (hire date plus the group's 30-day waiting period)."),
         (rules.check_one_spouse, (["spouse", "spouse"],), "more_than_one_spouse", "A subscriber can have at most one spouse or domestic partner."),
         (rules.check_one_spouse, (["domestic_partner", "child", "domestic_partner"],), "more_than_one_spouse",
          "A subscriber can have at most one spouse or domestic partner."),

@@ -19,4 +19,24 @@
     radios.forEach(function (r) { r.addEventListener("change", sync); });
     sync();
   });
+  // "Add New Dependent" comes back to #dependent-N: focus its first field and say it was added.
+  var match = /^#(dependent-\d+)$/.exec(window.location.hash);
+  var added = match && new URLSearchParams(window.location.search).get("add") && document.getElementById(match[1]);
+  var live = document.querySelector("[data-dependent-announcement]");
+  if (added && !document.querySelector("[data-error-summary]")) {
+    var first = added.querySelector("input:not([type='hidden']), select, textarea");
+    if (first) {
+      // After load: the browser's own move to #dependent-N (a fieldset, not focusable) would
+      // otherwise take the focus back to the page.
+      window.addEventListener("load", function () {
+        window.setTimeout(function () { first.focus(); }, 0);
+      });
+    }
+    if (live) {
+      // Written after load, so the live region (already in the page) announces the change.
+      window.setTimeout(function () {
+        live.textContent = added.querySelector("legend").textContent + " added. Enter their details.";
+      }, 300);
+    }
+  }
 })();

@@ -58,14 +58,19 @@ def test_a_primary_admin_sees_the_admin_users_deactivates_one_and_asks_for_a_new
         assert rows["Alice Adams"].locator("td").nth(5).inner_text() != "Never"
         cells = [c.strip() for c in rows["Dora Diaz"].locator("td").all_inner_texts()]
         assert cells[2:4] + cells[5:6] == ["Payroll Lead", "Enrollment", "Never"]
-        assert rows["Alice Adams"].get_by_role("button").count() == 0  # no deactivating oneself
+        assert rows["Alice Adams"].get_by_role("link", name="Deactivate").count() == 0  # no deactivating oneself
 
-        # Deactivate Bob: his access and his open session end at once.
+        # Deactivate Bob: a confirmation page first (nothing changes on one click), then his access and open session end.
+        page.get_by_role("link", name="Deactivate Bob Brown").click()
+        page.wait_for_url("**/users/%d/deactivate/" % bob.memberships.get().pk)
+        assert page.get_by_role("heading", name="Deactivate Bob Brown?").is_visible()
+        axe_check(page, "deactivate confirmation")
+        assert Membership.objects.get(user=bob, group=group).is_active
         page.get_by_role("button", name="Deactivate Bob Brown").click()
         expect(page.get_by_role("status")).to_have_text("Bob Brown no longer has access, and was signed out.")
         assert "Deactivated" in table.locator("tbody tr", has_text="Bob Brown").inner_text()
-        assert table.get_by_role("button", name="Deactivate Bob Brown").count() == 0
-        assert page.get_by_role("button", name="Deactivate Dora Diaz").is_visible()
+        assert table.get_by_role("link", name="Deactivate Bob Brown").count() == 0
+        assert page.get_by_role("link", name="Deactivate Dora Diaz").is_visible()
         axe_check(page, "manage users after deactivation")
         membership = Membership.objects.get(user=bob, group=group)
         bob.refresh_from_db()
@@ -78,6 +83,7 @@ def test_a_primary_admin_sees_the_admin_users_deactivates_one_and_asks_for_a_new
         bob_page.goto(live_server.url + "/groups/104522/")
         assert "/login/" in bob_page.url
 
+        page.get_by_role("link", name="Deactivate Fay Fisher").click()
         page.get_by_role("button", name="Deactivate Fay Fisher").click()
         expect(page.get_by_role("status")).to_have_text("Fay Fisher no longer has access, and was signed out.")
         fay.refresh_from_db()
@@ -133,7 +139,8 @@ def test_a_read_only_admin_has_no_manage_users_link_and_is_refused(page, live_se
     axe_check(page, "group home as read-only")
     response = page.goto(live_server.url + "/groups/104522/users/")
     assert response.status == 403
-    assert page.get_by_role("button", name="Deactivate Alice Adams").count() == 0
+    assert page.get_by_role("link", name="Deactivate Alice Adams").count() == 0
+    assert "This page needs the Primary role; your role in Acme Manufacturing Co. is Read-only." in page.get_by_test_id("forbidden-reason").inner_text()
     axe_check(page, "manage users refused")
     response = page.goto(live_server.url + "/groups/104522/users/new/")
     assert response.status == 403
