@@ -6,6 +6,7 @@ from django.utils import timezone
 from accounts.access import group_view
 from billing import selectors as billing_selectors
 from enrollment import selectors as enrollment_selectors
+from enrollment.maintenance import selectors as maintenance_selectors
 
 
 @group_view()
@@ -20,5 +21,6 @@ def group_home(request, group):
         "invoice": billing_selectors.current_invoice(request.membership),
         "today": today,
         "enrollment_drafts": enrollment_selectors.open_drafts(group, request.user)[:5],
+        "turning_26": maintenance_selectors.turning_26_rows(request.membership, today=today),
     }
     return render(request, "group_home.html", context)
