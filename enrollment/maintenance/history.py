@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.utils.dateformat import format as format_date
+from django.utils.text import capfirst
 
 from accounts.models import Subgroup, User
 from core.fields import mask_ssn
@@ -38,7 +39,10 @@ DEPENDENT_FIELDS = (
     "pcp_id", "has_other_coverage", "other_carrier", "other_policy_number", "removed_on",
 )
 COVERAGE_FIELDS = ("plan_id", "plan_year", "tier", "start", "end", "status", "termination_reason")
-LABELS = {"subgroup_id": "Subgroup", "plan_id": "Plan", "ssn_last4": "SSN", "end": "End", "start": "Start"}
+LABELS = {
+    "subgroup_id": "Subgroup", "plan_id": "Plan", "ssn_last4": "SSN", "end": "End", "start": "Start", "address_line1": "Home address",
+    "address_line2": "Address line 2", "subscriber_number": "Subscriber ID", "termination_reason": "Termination reason",
+}
 
 
 @dataclass(frozen=True)
@@ -59,7 +63,7 @@ class Change:
 def _label(model, name: str) -> str:
     if name in LABELS:
         return LABELS[name]
-    return str(model._meta.get_field(name).verbose_name).capitalize()
+    return capfirst(str(model._meta.get_field(name).verbose_name))
 
 
 class _Formatter:

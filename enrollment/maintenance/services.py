@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.dateformat import format as format_date
+from django.utils.text import capfirst
 
 from accounts.models import User
 from enrollment import change_requests, coverage_changes, rules
@@ -80,6 +81,10 @@ DEPENDENT_FIELDS = ("first_name", "middle_initial", "last_name")
 NAME_FIELDS = {"first_name", "middle_initial", "last_name"}
 
 
+def field_label(person, name: str) -> str:
+    return {"address_line1": "Home address", "address_line2": "Address line 2"}.get(name) or capfirst(str(person._meta.get_field(name).verbose_name))
+
+
 def display_value(person, name: str, value) -> str:
     field = person._meta.get_field(name)
     return str(dict(field.choices).get(value, value)) if field.choices else str(value or "")
@@ -101,7 +106,7 @@ def submit_demographic_update(*, membership, subscriber, dependent=None, values:
     key = member_key(dependent)
     _refuse_if_open(subscriber, Kind.DEMOGRAPHIC_UPDATE, key)
     changes = [
-        {"field": name, "label": str(person._meta.get_field(name).verbose_name).capitalize(),
+        {"field": name, "label": field_label(person, name),
          "old": display_value(person, name, getattr(person, name)), "new": display_value(person, name, value)}
         for name, value in changed.items()
     ]

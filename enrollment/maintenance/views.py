@@ -168,7 +168,7 @@ class PersonalInformationFlow(Flow):
 
     def summary(self, ctx, data):
         person = self.person(ctx)
-        rows = [(str(person._meta.get_field(n).verbose_name).capitalize(), services.display_value(person, n, getattr(person, n)) or "—",
+        rows = [(services.field_label(person, n), services.display_value(person, n, getattr(person, n)) or "—",
                  services.display_value(person, n, data[n]) or "—")
                 for n in self.form_class.changeable if n in data and data[n] != getattr(person, n)]
         details = [("Member", person.full_name), ("Effective date", ctx.today)]
