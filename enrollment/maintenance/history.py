@@ -54,6 +54,7 @@ class Change:
     new: str
     who: str
     confirmation_number: str  # stored form, "" when not made through a request
+    sequence: int = 0  # the event's id: orders the changes of one transaction (they share its time)
 
     @property
     def display_number(self) -> str:
@@ -103,14 +104,15 @@ def _diffs(events, fields, model, what, fmt, users, added):
     for event in events:
         who, number = _who(event.pgh_context, users)
         if event.pgh_label == "insert" or previous is None:
-            yield Change(event.pgh_created_at, what(event), "", "", added(event), who, number)
+            yield Change(event.pgh_created_at, what(event), "", "", added(event), who, number, event.pgh_id)
         elif event.pgh_label == "delete":
-            yield Change(event.pgh_created_at, what(event), "Removed", "", "", who, number)
+            yield Change(event.pgh_created_at, what(event), "Removed", "", "", who, number, event.pgh_id)
         else:
             for name in fields:
                 old, new = getattr(previous, name), getattr(event, name)
                 if old != new:
-                    yield Change(event.pgh_created_at, what(event), _label(model, name), fmt.value(model, name, old), fmt.value(model, name, new), who, number)
+                    yield Change(event.pgh_created_at, what(event), _label(model, name), fmt.value(model, name, old), fmt.value(model, name, new), who, number,
+                                 event.pgh_id)
         previous = event
 
 
@@ -166,6 +168,6 @@ def subscriber_history(subscriber: Subscriber) -> list[Change]:
     for event in member_events:
         if event.pgh_label == "delete":
             who, number = _who(event.pgh_context, users)
-            changes.append(Change(event.pgh_created_at, "Coverage", "No longer covered", names.get(event.dependent_id, ""), "", who, number))
-    changes.sort(key=lambda c: c.at, reverse=True)
+            changes.append(Change(event.pgh_created_at, "Coverage", "No longer covered", names.get(event.dependent_id, ""), "", who, number, event.pgh_id))
+    changes.sort(key=lambda c: (c.at, c.sequence), reverse=True)
     return changes
