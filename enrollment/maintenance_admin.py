@@ -11,7 +11,7 @@ from django.utils.html import format_html
 
 from core.admin_tools import ReadOnlyInline
 from enrollment import documents
-from enrollment.models import ProofDocument
+from enrollment.models import CoverageEvent, CoveredMemberEvent, DependentEvent, ProofDocument, SubscriberEvent
 
 
 class HistoryContextAdmin(admin.ModelAdmin):
@@ -73,3 +73,30 @@ class ProofDocumentAdmin(admin.ModelAdmin):
                                  ip_address=request.META.get("REMOTE_ADDR"))
         return FileResponse(documents.open_private_file(document.stored_name), as_attachment=True, content_type=document.content_type,
                             filename="%s-%d.%s" % (document.kind.replace("_", "-"), document.pk, documents.ALLOWED_TYPES[document.content_type]))
+
+
+class EventAdmin(admin.ModelAdmin):
+    """django-pghistory's event rows, read-only: every old value of a subscriber, dependent, coverage or covered member."""
+
+    list_display = ("pgh_created_at", "pgh_label", "pgh_obj_id", "confirmation_number")
+    list_filter = ("pgh_label",)
+    search_fields = ("=pgh_obj_id",)
+    list_select_related = ("pgh_context",)
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="confirmation number")
+    def confirmation_number(self, obj):
+        return (obj.pgh_context.metadata.get("confirmation_number") or "") if obj.pgh_context_id else ""
+
+
+for _event_model in (SubscriberEvent, DependentEvent, CoverageEvent, CoveredMemberEvent):
+    admin.site.register(_event_model, EventAdmin)
