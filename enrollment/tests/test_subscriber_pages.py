@@ -259,3 +259,14 @@ def test_the_id_cards_page_makes_the_same_number_of_queries_for_2_and_12_orders(
     with count_queries() as many:
         alice_client.get(path)
     assert len(few) == len(many)
+
+
+def test_track_requests_shows_what_a_roster_change_asked(alice_client, alice, group, maria):
+    from enrollment.maintenance import services
+    from enrollment.tests.maintenance_helpers import membership
+
+    subscriber, spouse, _ = maria
+    request = services.submit_termination(membership=membership(alice, group), subscriber=subscriber, dependent=spouse, reason="divorce",
+                                          termination_date=timezone.localdate(), acting_user=alice, today=timezone.localdate())
+    page = alice_client.get(url(group, "request_detail", number=request.confirmation_number)).content.decode()
+    assert "Carlos Lopez" in page and "Divorce or end of partnership" in page and "FAM → EC" in page and "$1,800.00 → $1,080.00" in page
