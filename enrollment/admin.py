@@ -17,6 +17,7 @@ from django.utils.html import format_html
 from core.admin_tools import ReadOnlyInline, with_reason
 from core.fields import mask_ssn
 from enrollment import processors, request_status, rules
+from enrollment.maintenance_admin import HistoryContextAdmin, ProofDocumentInline
 from enrollment.models import (
     ChangeRequest,
     Coverage,
@@ -140,7 +141,7 @@ class DependentInline(admin.TabularInline):
 
 
 @admin.register(Subscriber)
-class SubscriberAdmin(admin.ModelAdmin):
+class SubscriberAdmin(HistoryContextAdmin):
     form = MemberForm
     list_display = ("subscriber_number", "last_name", "first_name", "group", "subgroup", "date_of_birth", "masked_ssn", "hire_date")
     list_filter = ("gender", "marital_status")
@@ -163,7 +164,7 @@ class SubscriberAdmin(admin.ModelAdmin):
 
 
 @admin.register(Dependent)
-class DependentAdmin(admin.ModelAdmin):
+class DependentAdmin(HistoryContextAdmin):
     form = MemberForm
     list_display = ("member_id", "full_name", "relationship", "date_of_birth", "masked_ssn", "has_other_coverage", "removed_on")
     list_filter = ("relationship", "has_other_coverage", "gender")
@@ -192,7 +193,7 @@ class CoveredMemberInline(admin.TabularInline):
 
 
 @admin.register(Coverage)
-class CoverageAdmin(admin.ModelAdmin):
+class CoverageAdmin(HistoryContextAdmin):
     list_display = ("subscriber", "group", "plan", "plan_year", "tier", "start", "end", "status", "termination_reason")
     list_filter = ("status", "tier", "plan_year", "termination_reason", "plan")
     search_fields = ("=subscriber__subscriber_number", "subscriber__last_name", "=group__group_number")
@@ -232,7 +233,7 @@ class ChangeRequestAdmin(admin.ModelAdmin):
     # so the timeline, the audit trail, the coverage and the admin's email all follow.
     readonly_fields = fields
     actions = ["approve_requests", "reject_requests"]
-    inlines = [RequestEventInline]
+    inlines = [RequestEventInline, ProofDocumentInline]
     show_full_result_count = False
 
     def has_add_permission(self, request):
@@ -295,8 +296,8 @@ class OpenEnrollmentElectionAdmin(admin.ModelAdmin):
 
 @admin.register(IDCardOrder)
 class IDCardOrderAdmin(admin.ModelAdmin):
-    list_display = ("subscriber", "group", "quantity", "ship_to", "status", "ordered_at", "shipped_at")
-    list_filter = ("status", "ship_to")
+    list_display = ("subscriber", "group", "reason", "ship_to", "status", "ordered_at", "shipped_at")
+    list_filter = ("status", "reason", "ship_to")
     search_fields = ("=subscriber__subscriber_number", "subscriber__last_name", "=group__group_number")
     list_select_related = ("subscriber", "group")
     raw_id_fields = ("group", "subscriber", "request", "dependents")

@@ -1,3 +1,4 @@
+import pghistory
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
 from django.contrib.postgres.fields import RangeOperators
@@ -49,6 +50,11 @@ class Plan(models.Model):
     network = models.CharField(max_length=80)
     deductible = MoneyField()  # individual, per plan year
     out_of_pocket_max = MoneyField()  # individual, per plan year
+    # Printed on the member ID card (0 where the deductible applies first, e.g. an HDHP).
+    copay_primary_care = MoneyField("primary care copay", default=0)
+    copay_specialist = MoneyField("specialist copay", default=0)
+    copay_urgent_care = MoneyField("urgent care copay", default=0)
+    copay_emergency = MoneyField("emergency room copay", default=0)
     # Where this plan is no longer offered in a new plan year, renewal maps to it.
     successor = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="predecessors")
     is_active = models.BooleanField(default=True)
@@ -467,6 +473,8 @@ class OpenEnrollmentElection(models.Model):
 
 
 class IDCardOrder(models.Model):
+    """Member ID cards ordered for a subscriber and any dependents; the worker renders and ships them."""
+
     class Status(models.TextChoices):
         ORDERED = "ordered", "Ordered"
         PRINTED = "printed", "Printed"
@@ -474,15 +482,31 @@ class IDCardOrder(models.Model):
 
     class ShipTo(models.TextChoices):
         SUBSCRIBER = "subscriber", "Subscriber's home address"
-        GROUP = "group", "Group's address"
+        OTHER = "other", "Another address"
+
+    class Reason(models.TextChoices):
+        NEW = "new", "New card"
+        LOST = "lost", "Lost or stolen"
+        NAME_CHANGE = "name_change", "Name change"
+        DAMAGED = "damaged", "Damaged"
 
     group = models.ForeignKey(EmployerGroup, on_delete=models.PROTECT, related_name="id_card_orders")
     subscriber = models.ForeignKey(Subscriber, on_delete=models.PROTECT, related_name="id_card_orders")
     request = models.OneToOneField(ChangeRequest, null=True, blank=True, on_delete=models.SET_NULL, related_name="id_card_order")
+    include_subscriber = models.BooleanField(default=True)  # a card for the subscriber (-00)
     dependents = models.ManyToManyField(Dependent, blank=True, related_name="+")
     quantity = models.PositiveSmallIntegerField(default=1)
+    reason = models.CharField(max_length=12, choices=Reason.choices, default=Reason.NEW)
     ship_to = models.CharField(max_length=10, choices=ShipTo.choices, default=ShipTo.SUBSCRIBER)
+    # The mailing address as ordered (the subscriber's at that time, or the one typed).
+    mail_to_name = models.CharField(max_length=130, blank=True)
+    address_line1 = models.CharField(max_length=200, blank=True)
+    address_line2 = models.CharField(max_length=200, blank=True)
+    city = models.CharField(max_length=100, blank=True)
+    state = models.CharField(max_length=2, blank=True)
+    zip_code = models.CharField("ZIP code", max_length=10, blank=True)
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.ORDERED)
+    card_file = models.CharField(max_length=100, blank=True)  # the rendered PDF's random name in PRIVATE_FILES_DIR
     ordered_at = models.DateTimeField(default=timezone.now)
     shipped_at = models.DateTimeField(null=True, blank=True)
 
@@ -492,7 +516,52 @@ class IDCardOrder(models.Model):
         ordering = ["-ordered_at"]
         constraints = [
             models.CheckConstraint(condition=Q(quantity__gte=1, quantity__lte=5), name="id_card_quantity_valid"),
+            models.CheckConstraint(condition=Q(status__in=["ordered", "printed", "shipped"]), name="id_card_status_valid"),
+            models.CheckConstraint(condition=Q(ship_to__in=["subscriber", "other"]), name="id_card_ship_to_valid"),
         ]
+
+    def __str__(self):
+        return "ID cards for %s (%s)" % (self.subscriber, self.get_status_display())
+
+
+class ProofDocument(models.Model):
+    """A life event's proof (marriage or birth certificate, letter of lost coverage), stored privately.
+
+    The file lives in PRIVATE_FILES_DIR under a random name; only the group's admins (through
+    for_membership) and the billing specialists read it, and every read is audited.
+    """
+
+    class Kind(models.TextChoices):
+        MARRIAGE_CERTIFICATE = "marriage_certificate", "Marriage certificate or partnership registration"
+        BIRTH_CERTIFICATE = "birth_certificate", "Birth certificate"
+        ADOPTION_PAPERS = "adoption_papers", "Adoption or placement papers"
+        LOSS_OF_COVERAGE = "loss_of_coverage", "Letter of lost coverage"
+
+    group = models.ForeignKey(EmployerGroup, on_delete=models.PROTECT, related_name="proof_documents")
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.PROTECT, related_name="proof_documents")
+    request = models.ForeignKey(ChangeRequest, null=True, blank=True, on_delete=models.PROTECT, related_name="documents")
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    stored_name = models.CharField(max_length=100, unique=True)  # random; never the uploaded name
+    original_name = models.CharField(max_length=120, blank=True)  # as uploaded, shown only
+    content_type = models.CharField(max_length=40)  # from the file's first bytes
+    size = models.PositiveIntegerField()  # bytes
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    objects = scoped_queryset("group", "subscriber__subgroup").as_manager()
+
+    class Meta:
+        ordering = ["uploaded_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(content_type__in=["application/pdf", "image/png", "image/jpeg"]), name="proof_document_type_valid"
+            ),
+            models.CheckConstraint(condition=Q(size__gt=0, size__lte=10 * 1024 * 1024), name="proof_document_size_valid"),
+        ]
+
+    def __str__(self):
+        return "%s (%s)" % (self.get_kind_display(), self.original_name or self.stored_name)
 
 
 class EnrollmentDraft(models.Model):
@@ -516,3 +585,13 @@ class EnrollmentDraft(models.Model):
     def expires_at(self):
         """When this draft is deleted unless it changes or is confirmed first (enrollment.tasks.expire_enrollment_drafts)."""
         return rules.draft_expires_at(self.updated_at)
+
+# --- History (django-pghistory): a PostgreSQL trigger keeps every row's old values -----------------
+# Each change to these rows writes an event row (the whole row as it became), with the context the
+# worker attaches (who asked, the confirmation number). SSNs stay out: only their last four digits.
+HISTORY_EXCLUDED = ["ssn_encrypted", "ssn_hash"]
+for _model, _exclude in ((Subscriber, HISTORY_EXCLUDED), (Dependent, HISTORY_EXCLUDED), (Coverage, []), (CoveredMember, [])):
+    pghistory.track(
+        pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent(),
+        exclude=_exclude, model_name="%sEvent" % _model.__name__,
+    )(_model)

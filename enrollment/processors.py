@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from datetime import date
 
+import pghistory
 from django.db import IntegrityError, transaction
 
 from core import identifiers
-from enrollment import request_status, rules, selectors
+from enrollment import maintenance_processors, request_status, rules, selectors
 from enrollment.models import ChangeRequest, Coverage, Dependent, Subscriber
 
 Status = ChangeRequest.Status
@@ -31,7 +32,8 @@ def process(request_id: int, *, today: date) -> ChangeRequest:
     if processor is None:
         request_status.needs_review(request, reason="This kind of request is processed by a billing specialist.")
     else:
-        processor(request, today=today)
+        with history_context(request):
+            processor(request, today=today)
     return request
 
 
@@ -41,7 +43,16 @@ def approve(request: ChangeRequest, *, actor) -> None:
     request = ChangeRequest.objects.select_for_update(of=("self",)).get(pk=request.pk)
     if request.status != Status.NEEDS_REVIEW:
         raise request_status.RequestAlreadyDecided("Only a request that needs review can be approved.")
-    APPLIERS[request.kind](request, actor=actor)
+    with history_context(request, approved_by=actor):
+        APPLIERS[request.kind](request, actor=actor)
+
+
+def history_context(request: ChangeRequest, *, approved_by=None):
+    """Return a django-pghistory context: the rows the request changes record its number and who asked (and approved)."""
+    return pghistory.context(
+        confirmation_number=request.confirmation_number, user=request.submitted_by_id,
+        approved_by=approved_by.pk if approved_by is not None else None,
+    )
 
 
 # --- New enrollment --------------------------------------------------------------------------
@@ -124,3 +135,5 @@ PROCESSORS = {
 APPLIERS = {
     ChangeRequest.Kind.NEW_ENROLLMENT: apply_new_enrollment,
 }
+PROCESSORS.update(maintenance_processors.PROCESSORS)
+APPLIERS.update(maintenance_processors.APPLIERS)

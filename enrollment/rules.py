@@ -321,3 +321,70 @@ def draft_expired(updated_at: datetime, now: datetime) -> bool:
 def later_first_of_months(earliest: date, count: int) -> list[date]:
     """Return the first-of-month choices offered for a coverage start: `earliest` and the `count - 1` after it."""
     return [add_months(earliest, n) for n in range(count)]
+
+
+# --- Roster maintenance: life events, terminations, reinstatements, ageing out -----------------
+
+MARRIAGE = "marriage"  # or a domestic partnership registered
+BIRTH = "birth"
+ADOPTION = "adoption"  # adoption or placement for adoption or foster care
+LOSS_OF_COVERAGE = "loss_of_coverage"
+LOSS_OF_MEDICAID = "loss_of_medicaid"  # loss of Medicaid or CHIP eligibility
+LIFE_EVENTS = (MARRIAGE, BIRTH, ADOPTION, LOSS_OF_COVERAGE, LOSS_OF_MEDICAID)
+SPECIAL_ENROLLMENT_DAYS = 30
+MEDICAID_CHIP_DAYS = 60
+REINSTATEMENT_DAYS = 60
+
+
+def special_enrollment_days(event: str) -> int:
+    """Return how many days after the event the request may come: 30, or 60 for loss of Medicaid or CHIP."""
+    if event not in LIFE_EVENTS:
+        raise ValueError("Unknown life event %r." % event)
+    return MEDICAID_CHIP_DAYS if event == LOSS_OF_MEDICAID else SPECIAL_ENROLLMENT_DAYS
+
+
+def within_special_enrollment_window(event: str, event_date: date, requested_on: date) -> bool:
+    """Whether a request made on `requested_on` comes within the event's window (the last day included)."""
+    return event_date <= requested_on <= event_date + timedelta(days=special_enrollment_days(event))
+
+
+def life_event_coverage_start(event: str, event_date: date) -> date:
+    """Birth, adoption or placement: from the event's date. Marriage and loss of coverage: the first of the next month."""
+    if event in (BIRTH, ADOPTION):
+        return event_date
+    special_enrollment_days(event)  # refuses an unknown event
+    return next_first_of_month(event_date)
+
+
+def check_life_event_date(event_date: date, today: date) -> None:
+    """A life event has happened already (a coverage is not added for a wedding next month)."""
+    if event_date > today:
+        raise ValidationError("The event date cannot be in the future.", code="event_in_future")
+
+
+def may_reinstate(end: date, today: date) -> bool:
+    """Whether a coverage that ended (or ends) on `end` is within the 60 days in which it can be reinstated."""
+    return end >= today - timedelta(days=REINSTATEMENT_DAYS)
+
+
+def reinstatement_start(end: date) -> date:
+    """A reinstated coverage continues the day after the end, with no gap and no overlap."""
+    return end + timedelta(days=1)
+
+
+def latest_birth_date_of_age(age: int, on: date) -> date:
+    """Return the latest date of birth of someone `age` or older on `on` (agreeing with age_on, 29 February included)."""
+    try:
+        return on.replace(year=on.year - age)
+    except ValueError:  # on is 29 February and that year has none: born on the 28th they are `age` already
+        return date(on.year - age, 2, 28)
+
+
+def birth_dates_turning(age: int, first: date, last: date) -> tuple[date, date]:
+    """Return (after, through): people born after `after` and on or before `through` turn `age` between first and last."""
+    return latest_birth_date_of_age(age, first - timedelta(days=1)), latest_birth_date_of_age(age, last)
+
+
+def latest_birth_date_ageing_out_by(day: date) -> date:
+    """Return the latest date of birth of a child whose eligibility ends by the end of `day`'s month (they turn 26 in it or before)."""
+    return last_of_month(add_months(first_of_month(day), -12 * CHILD_AGE_LIMIT))

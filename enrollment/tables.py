@@ -20,7 +20,16 @@ class RosterTable(tables.Table):
         per_page = 50
 
     def render_name(self, record):
-        return "%s, %s%s" % (record.last_name, record.first_name, " " + record.middle_initial + "." if record.middle_initial else "")
+        name = "%s, %s%s" % (record.last_name, record.first_name, " " + record.middle_initial + "." if record.middle_initial else "")
+        # The subscriber page; a pending subscriber (no ID until processed) links to their latest request.
+        group_number = self.request.group.group_number
+        if record.subscriber_number:
+            url = reverse("enrollment:subscriber_detail", kwargs={"group_number": group_number, "subscriber_number": record.subscriber_number})
+        elif getattr(record, "latest_request_number", None):
+            url = reverse("enrollment:request_detail", kwargs={"group_number": group_number, "number": record.latest_request_number})
+        else:
+            return name
+        return format_html('<a href="{}">{}</a>', url, name)
 
     def render_roster_status(self, value):
         return value.capitalize()

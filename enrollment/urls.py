@@ -1,6 +1,7 @@
 from django.urls import path
 
 from enrollment import views
+from enrollment.maintenance import urls as maintenance_urls
 
 app_name = "enrollment"
 
@@ -18,3 +19,4 @@ urlpatterns = [
     path("requests/<confirmation:number>/", views.request_detail, name="request_detail"),
     path("requests/<confirmation:number>/print/", views.request_print, name="request_print"),
 ]
+urlpatterns += maintenance_urls.urlpatterns  # roster maintenance: the subscriber page, changes, ID Cards

@@ -12,6 +12,7 @@ from accounts.models import ENROLLMENT_ROLES, Subgroup
 from enrollment import selectors, services, wizard
 from enrollment.filters import RequestFilter, RosterFilter
 from enrollment.forms import MAX_DEPENDENTS, DependentFormSet, FindRequestForm, PlanForm, SubscriberForm
+from enrollment.maintenance.selectors import latest_request_number
 from enrollment.models import RequestEvent, Tier
 from enrollment.tables import RequestTable, RosterTable
 
@@ -21,7 +22,7 @@ enrollment_view = group_view(allow=ENROLLMENT_ROLES)
 @group_view()
 def roster(request, group):
     """View the subscriber roster by group, subgroup or prospective subscribers."""
-    queryset = selectors.roster(request.membership, timezone.localdate())
+    queryset = selectors.roster(request.membership, timezone.localdate()).annotate(latest_request_number=latest_request_number())
     roster_filter = RosterFilter(request.GET, queryset=queryset, membership=request.membership)
     table = RosterTable(roster_filter.qs)
     RequestConfig(request, paginate={"per_page": 50}).configure(table)

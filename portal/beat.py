@@ -8,4 +8,6 @@ from celery.schedules import crontab
 BEAT_SCHEDULE: dict = {
     # Unconfirmed New Enrollment drafts are deleted 30 days after their last change.
     "expire-enrollment-drafts": {"task": "enrollment.tasks.expire_enrollment_drafts", "schedule": crontab(hour=10, minute=15)},
+    # Children ageing out at 26: their removal at the end of that month, as a request of its own.
+    "age-out-dependents": {"task": "enrollment.maintenance_tasks.age_out_dependents", "schedule": crontab(hour=10, minute=20)},
 }

@@ -77,6 +77,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "pgtrigger",
+    "pghistory",
     "core",
     "accounts",
     "enrollment",
@@ -177,6 +179,8 @@ CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=PORTAL_M
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {}  # each app adds its entries in portal/beat.py
+# Task modules that cannot be an app's tasks.py (they import the request pipeline, which imports tasks.py).
+CELERY_IMPORTS = ["enrollment.maintenance_tasks"]
 
 # --- Email -------------------------------------------------------------------------------
 if env.str("EMAIL_URL", default=""):
@@ -247,6 +251,22 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+
+# --- Private files: proof documents and ID card PDFs --------------------------------------
+# Never under STATIC_ROOT or MEDIA: nothing serves this folder; a view checks access and audits each read.
+PRIVATE_FILES_DIR = Path(env.str("PRIVATE_FILES_DIR", default=str(DATA_DIR / "private")))
+PROOF_DOCUMENT_MAX_BYTES = 10 * 1024 * 1024  # 10 MB, checked by core.uploads and again by the form
+FILE_UPLOAD_HANDLERS = [
+    "core.uploads.SizeLimitUploadHandler",  # stops reading a file past PROOF_DOCUMENT_MAX_BYTES
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # larger files go to a temporary file, not memory
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # the form fields besides files
+
+# The carrier, as printed on member ID cards.
+CARRIER_NAME = env.str("CARRIER_NAME", default="Cascade Health Plan")
+MEMBER_SERVICES_PHONE = env.str("MEMBER_SERVICES_PHONE", default="1-800-555-0142")
 
 # Billing specialists' phone numbers, shown on the login page and the lockout message.
 SUPPORT_PHONES = env.list("SUPPORT_PHONES", default=["503-574-5791", "888-816-1300"])
@@ -319,6 +339,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "axes": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
         # Django's default "django" logger has a console handler of its own (when DEBUG): without
         # this, each of its records (a 403's traceback...) was written twice.
         "django": {"handlers": [], "level": "INFO", "propagate": True},

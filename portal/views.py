@@ -7,6 +7,7 @@ from accounts.access import group_view
 from accounts.models import Subgroup
 from billing import selectors as billing_selectors
 from enrollment import selectors as enrollment_selectors
+from enrollment.maintenance import selectors as maintenance_selectors
 
 
 @group_view()
@@ -23,5 +24,6 @@ def group_home(request, group):
         "enrollment_drafts": enrollment_selectors.open_drafts(request.membership, request.user)[:5],
         # A limited admin is told whose subscribers the counts are (one query, only for them).
         "limited_to": list(Subgroup.objects.for_membership(request.membership).order_by("name")) if request.membership.is_limited else [],
+        "turning_26": maintenance_selectors.turning_26_rows(request.membership, today=today),
     }
     return render(request, "group_home.html", context)

@@ -58,6 +58,7 @@ from accounts.models import Membership
 from billing.models import Invoice
 from enrollment import services as enrollment_services
 from enrollment.forms import SubscriberForm
+from enrollment.models import IDCardOrder, ProofDocument
 from enrollment.tests import helpers
 from tests import factories
 
@@ -202,6 +203,31 @@ def invoice(scene):
     return {OTHER_GROUP: make_invoice(scene.other_group), OWN: make_invoice(scene.group)}
 
 
+@filler("dependent_id")
+def dependent(scene):
+    people = scene.objects(FILLERS["subscriber_number"])
+    return {variant: factories.DependentFactory(subscriber=person, group=person.group) for variant, person in people.items()}
+
+
+@filler("order_id")
+def id_card_order(scene):
+    people = scene.objects(FILLERS["subscriber_number"])
+    return {variant: IDCardOrder.objects.create(group=person.group, subscriber=person) for variant, person in people.items()}
+
+
+@filler("document_id")
+def proof_document(scene):
+    people = scene.objects(FILLERS["subscriber_number"])
+    return {
+        variant: ProofDocument.objects.create(
+            group=person.group, subscriber=person, kind=ProofDocument.Kind.BIRTH_CERTIFICATE, stored_name="sweep-%s-%d" % (person.pk, i),
+            original_name="certificate.pdf", content_type="application/pdf", size=4, sha256="0" * 64,
+            uploaded_by=scene.primary if person.group_id == scene.group.pk else scene.other_admin,
+        )
+        for i, (variant, person) in enumerate(people.items())
+    }
+
+
 def complete_draft(scene, subgroup, *, created_by, checked_as):
     """Return a New Enrollment draft of `subgroup` with every step done, as the wizard's forms would save it.
 
@@ -235,6 +261,9 @@ BODIES: dict[str, Callable[[Scene], dict]] = {
     },
     "enrollment:enrollment_dependents": lambda scene: helpers.dependents_post([helpers.CHILD]),
     "accounts:membership_subgroups": lambda scene: {"access": "only", "subgroups": [str(scene.hourly.pk)]},
+    # Roster maintenance: a change confirmed at once (reinstatement has no form), or a form that would be kept.
+    "enrollment:reinstate": lambda scene: {"confirm": "1"},
+    "enrollment:terminate": lambda scene: {"scope": "subscriber", "reason": "end_of_employment", "termination_date": timezone.localdate().isoformat()},
     # deactivate_user, enrollment_confirm and enrollment_discard act on an empty POST.
 }
 

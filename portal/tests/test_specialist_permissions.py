@@ -36,7 +36,10 @@ EXPECTED_PERMISSIONS = {
     "enrollment.change_changerequest", "enrollment.view_changerequest",
     "enrollment.change_idcardorder", "enrollment.view_idcardorder",
     "enrollment.view_coverage", "enrollment.view_coveredmember", "enrollment.view_requestevent",
-    "enrollment.view_openenrollmentelection", "enrollment.view_enrollmentdraft",
+    "enrollment.view_openenrollmentelection", "enrollment.view_enrollmentdraft", "enrollment.view_proofdocument",
+    # Change history (django-pghistory events): read only.
+    "enrollment.view_subscriberevent", "enrollment.view_dependentevent", "enrollment.view_coverageevent",
+    "enrollment.view_coveredmemberevent",
     "billing.add_adjustment", "billing.change_adjustment", "billing.view_adjustment",
     "billing.view_invoice", "billing.view_invoiceline", "billing.view_invoicelinemember",
     "billing.view_payment", "billing.view_paymentmethod", "billing.view_autopay", "billing.view_billingaccount",

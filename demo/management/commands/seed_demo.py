@@ -18,6 +18,7 @@ from accounts.models import EmployerGroup
 from demo import accounts as accounts_demo
 from demo import billing as billing_demo
 from demo import enrollment as enrollment_demo
+from demo import maintenance as maintenance_demo
 
 
 class Command(BaseCommand):
@@ -50,6 +51,7 @@ class Command(BaseCommand):
                 enrollment_demo.clear_coverages(demo_groups.values())
                 enrollment_demo.seed_coverages(demo_groups, people, subscribers_by_id, plans, today)
                 billing_demo.seed_billing(demo_groups, users, today)
+            maintenance_demo.seed_maintenance(demo_groups, today)  # after billing: its own coverages are not invoiced
         large = {}
         if groups:
             log = self.stdout.write if verbosity > 1 else None
