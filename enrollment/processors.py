@@ -12,7 +12,7 @@ from datetime import date
 from django.db import IntegrityError, transaction
 
 from core import identifiers
-from enrollment import request_status, rules, selectors
+from enrollment import oe_processors, request_status, rules, selectors
 from enrollment.models import ChangeRequest, Coverage, Dependent, Subscriber
 
 Status = ChangeRequest.Status
@@ -118,7 +118,13 @@ def assign_member_suffixes(subscriber: Subscriber) -> None:
 
 PROCESSORS = {
     ChangeRequest.Kind.NEW_ENROLLMENT: process_new_enrollment,
+    ChangeRequest.Kind.OE_BEGIN: oe_processors.process_open_enrollment,
+    ChangeRequest.Kind.OE_KEEP: oe_processors.process_open_enrollment,
+    ChangeRequest.Kind.OE_DECLINE: oe_processors.process_open_enrollment,
 }
 APPLIERS = {
     ChangeRequest.Kind.NEW_ENROLLMENT: apply_new_enrollment,
+    ChangeRequest.Kind.OE_BEGIN: oe_processors.apply_open_enrollment,
+    ChangeRequest.Kind.OE_KEEP: oe_processors.apply_open_enrollment,
+    ChangeRequest.Kind.OE_DECLINE: oe_processors.apply_open_enrollment,
 }

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from accounts.access import group_view
 from billing import selectors as billing_selectors
+from enrollment import oe_selectors
 from enrollment import selectors as enrollment_selectors
 
 
@@ -20,5 +21,6 @@ def group_home(request, group):
         "invoice": billing_selectors.current_invoice(request.membership),
         "today": today,
         "enrollment_drafts": enrollment_selectors.open_drafts(group, request.user)[:5],
+        "oe_banner": oe_selectors.banner(request.membership, group.today()),
     }
     return render(request, "group_home.html", context)
