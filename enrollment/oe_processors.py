@@ -49,10 +49,10 @@ def apply_open_enrollment(request: ChangeRequest, *, actor) -> None:
     window = _window(request, timezone.localdate())
     subscriber = Subscriber.objects.select_for_update(of=("self",)).get(pk=request.subscriber_id)
     election = _locked_election(subscriber, window)
-    _undo(election, window)
     Coverage.objects.filter(subscriber=subscriber, start__gte=window.renewal_date).exclude(status=Coverage.Status.VOID).update(
         status=Coverage.Status.VOID
     )
+    _undo(election, window)
     _apply(request, subscriber, None, window, actor=actor)
 
 

@@ -101,7 +101,7 @@ def keep_existing_coverage(*, group, subscriber_pk: int, acting_user, today: dat
     subscriber, _ = lock_participant(group, subscriber_pk, window)
     roll = oe_selectors.rollover(group, subscriber, window)
     if roll.problems:
-        raise ValidationError(roll.problems, code="cannot_carry_over")
+        raise ValidationError(" ".join(roll.problems), code="cannot_carry_over")
     snapshot = _base_snapshot(window, subscriber, OpenEnrollmentElection.Choice.KEEP, roll.coverage, roll.premium)
     snapshot.update(
         plan={"id": roll.plan.pk, "code": roll.plan.code, "name": roll.plan.name, "via_successor": roll.via_successor},

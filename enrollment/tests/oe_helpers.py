@@ -1,0 +1,102 @@
+"""An employer group in its open enrollment, for the open-enrollment tests (shared with the browser tests).
+
+The group renews on 1 January: the plan year 2026 ends on 31 December 2026, the window runs
+from 1 December through 31 December 2026, and the plan year 2027 starts on 1 January 2027.
+"""
+
+from __future__ import annotations
+
+import datetime
+from datetime import date
+from decimal import Decimal
+from types import SimpleNamespace
+from zoneinfo import ZoneInfo
+
+from accounts.models import Subgroup
+from enrollment import rules
+from enrollment.models import Coverage, CoveredMember, OpenEnrollmentElection, PlanOffering, PlanRate
+from tests import factories
+
+TODAY = date(2026, 12, 10)  # inside the window
+RENEWAL = date(2027, 1, 1)
+LAST_DAY = date(2026, 12, 31)
+THIS_YEAR, NEXT_YEAR = 2026, 2027
+PACIFIC = ZoneInfo("America/Los_Angeles")
+
+# (plan code, plan year): monthly premiums EE, ES, EC, FAM
+RATES = {
+    ("GOLD", 2026): ("500.00", "1000.00", "900.00", "1500.00"),
+    ("GOLD", 2027): ("530.00", "1060.00", "954.00", "1590.00"),
+    ("SILVER", 2026): ("400.00", "800.00", "720.00", "1200.00"),
+    ("SILVER", 2027): ("420.00", "840.00", "756.00", "1260.00"),
+    ("BRONZE-OLD", 2026): ("300.00", "600.00", "540.00", "900.00"),
+    ("BRONZE-NEW", 2027): ("320.00", "640.00", "576.00", "960.00"),
+    ("LEGACY", 2026): ("350.00", "700.00", "630.00", "1050.00"),
+}
+
+
+def noon(day: date) -> datetime.datetime:
+    """Noon in the group's time zone on `day` (what time-machine travels to)."""
+    return datetime.datetime(day.year, day.month, day.day, 12, 0, tzinfo=PACIFIC)
+
+
+def set_up(group) -> SimpleNamespace:
+    """Renew the group on 1 January with Salaried and Hourly subgroups and these plans:
+
+    Gold PPO (every subgroup, 2026 and 2027), Silver HMO (Salaried, 2026 and 2027), Bronze Old
+    (every subgroup, 2026 only; its successor is Bronze New, 2027), Legacy EPO (2026 only, no successor).
+    """
+    group.renewal_month = 1
+    group.save(update_fields=["renewal_month"])
+    salaried = Subgroup.objects.get_or_create(group=group, code="SAL", defaults={"name": "Salaried"})[0]
+    hourly = Subgroup.objects.get_or_create(group=group, code="HRLY", defaults={"name": "Hourly"})[0]
+    gold = factories.PlanFactory(code="GOLD", name="Gold PPO", metal_level="gold")
+    silver = factories.PlanFactory(code="SILVER", name="Silver HMO", plan_type="HMO")
+    bronze_new = factories.PlanFactory(code="BRONZE-NEW", name="Bronze New HMO", metal_level="bronze", plan_type="HMO")
+    bronze_old = factories.PlanFactory(code="BRONZE-OLD", name="Bronze Old HMO", metal_level="bronze", plan_type="HMO", successor=bronze_new)
+    legacy = factories.PlanFactory(code="LEGACY", name="Legacy EPO", plan_type="EPO")
+    offerings = [
+        (gold, None, 2026), (gold, None, 2027), (silver, salaried, 2026), (silver, salaried, 2027),
+        (bronze_old, None, 2026), (bronze_new, None, 2027), (legacy, None, 2026),
+    ]
+    PlanOffering.objects.bulk_create([PlanOffering(plan=p, group=group, subgroup=sg, plan_year=y) for p, sg, y in offerings])
+    plans = {p.code: p for p in (gold, silver, bronze_old, bronze_new, legacy)}
+    PlanRate.objects.bulk_create([
+        PlanRate(plan=plans[code], plan_year=year, tier=tier, monthly_premium=Decimal(amount))
+        for (code, year), amounts in RATES.items() for tier, amount in zip(("EE", "ES", "EC", "FAM"), amounts)
+    ])
+    return SimpleNamespace(salaried=salaried, hourly=hourly, gold=gold, silver=silver, bronze_old=bronze_old, bronze_new=bronze_new, legacy=legacy)
+
+
+def subscriber(group, subgroup, plan, *, last_name, dependents=(), covered=None, start=date(2026, 1, 1), end=None, plan_year=2026,
+               reason="", number=None):
+    """A subscriber with dependents [(first name, relationship, date of birth)], covered (all by default) from `start`."""
+    sub = factories.SubscriberFactory(
+        group=group, subgroup=subgroup, last_name=last_name, first_name="Pat" + last_name[:3], date_of_birth=date(1970, 3, 15),
+        hire_date=date(2015, 6, 1), **({"subscriber_number": number} if number else {}),
+    )
+    people = [
+        factories.DependentFactory(subscriber=sub, first_name=first, last_name=last_name, relationship=relationship, date_of_birth=born,
+                                   member_suffix="%02d" % n)
+        for n, (first, relationship, born) in enumerate(dependents, start=1)
+    ]
+    covered_people = [d for d in people if covered is None or d.first_name in covered]
+    coverage = factories.CoverageFactory(
+        subscriber=sub, plan=plan, plan_year=plan_year, start=start, end=end, termination_reason=reason,
+        tier=rules.coverage_tier(d.relationship for d in covered_people),
+    )
+    CoveredMember.objects.bulk_create([CoveredMember(coverage=coverage, dependent=d) for d in covered_people])
+    return sub
+
+
+def coverages(subscriber) -> list[tuple]:
+    """The subscriber's coverage rows as (plan, plan year, tier, start, end, status, reason, covered first names), by start."""
+    return [
+        (c.plan.code, c.plan_year, c.tier, c.start, c.end, c.status, c.termination_reason,
+         sorted(c.dependents.values_list("first_name", flat=True)))
+        for c in Coverage.objects.filter(subscriber=subscriber).select_related("plan").order_by("start", "pk")
+    ]
+
+
+def election(subscriber, plan_year=NEXT_YEAR):
+    return OpenEnrollmentElection.objects.filter(subscriber=subscriber, plan_year=plan_year).first()
