@@ -13,8 +13,18 @@ from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 from accounts.models import Subgroup
+from core.identifiers import generate_confirmation_number
 from enrollment import rules
-from enrollment.models import Coverage, CoveredMember, OpenEnrollmentElection, PlanOffering, PlanRate
+from enrollment.models import (
+    ChangeRequest,
+    Coverage,
+    CoveredMember,
+    Dependent,
+    OpenEnrollmentElection,
+    PlanOffering,
+    PlanRate,
+    Subscriber,
+)
 from tests import factories
 
 TODAY = date(2026, 12, 10)  # inside the window
@@ -100,3 +110,46 @@ def coverages(subscriber) -> list[tuple]:
 
 def election(subscriber, plan_year=NEXT_YEAR):
     return OpenEnrollmentElection.objects.filter(subscriber=subscriber, plan_year=plan_year).first()
+
+
+def bulk_population(group, oe, n: int, *, start_index: int = 0) -> None:
+    """Add `n` subscribers with coverage in bulk (a spouse on every other one; every third kept, every fifth declined).
+
+    For the query-count tests: a few statements whatever `n`.
+    """
+    admin = group.memberships.select_related("user").first().user
+    subs = Subscriber.objects.bulk_create([
+        Subscriber(
+            group=group, subgroup=oe.salaried if i % 2 else oe.hourly, subscriber_number="M7%08d" % i, first_name="Bulk%d" % i,
+            last_name="Bulkley%04d" % i, date_of_birth=date(1980, 1, 1), gender="F", marital_status="married",
+            address_line1="1 Main St", city="Salem", state="OR", zip_code="97301", hire_date=date(2015, 1, 1),
+        )
+        for i in range(start_index, start_index + n)
+    ])
+    spouses = Dependent.objects.bulk_create([
+        Dependent(group=group, subscriber=s, first_name="Spouse", last_name=s.last_name, date_of_birth=date(1981, 2, 2), gender="M",
+                  relationship="spouse", member_suffix="01")
+        for i, s in enumerate(subs) if i % 2 == 0
+    ])
+    rows = Coverage.objects.bulk_create([
+        Coverage(group=group, subscriber=s, plan=oe.gold, plan_year=2026, tier="ES" if i % 2 == 0 else "EE", start=date(2026, 1, 1),
+                 status="active")
+        for i, s in enumerate(subs)
+    ])
+    by_subscriber = {c.subscriber_id: c for c in rows}
+    CoveredMember.objects.bulk_create([CoveredMember(coverage=by_subscriber[d.subscriber_id], dependent=d) for d in spouses])
+    requests = []
+    for i, s in enumerate(subs):
+        if i % 3 == 0 or i % 5 == 0:
+            kind, choice = ("oe_keep", "keep") if i % 3 == 0 else ("oe_decline", "decline")
+            requests.append(ChangeRequest(
+                group=group, subscriber=s, kind=kind, status="completed", confirmation_number=generate_confirmation_number(),
+                submitted_by=admin, snapshot={"plan_year": 2027, "choice": choice},
+            ))
+    ChangeRequest.objects.bulk_create(requests)
+    OpenEnrollmentElection.objects.bulk_create([
+        OpenEnrollmentElection(group=group, subscriber_id=r.subscriber_id, plan_year=2027, request=r,
+                               choice=r.snapshot["choice"], plan=oe.gold if r.snapshot["choice"] == "keep" else None,
+                               decline_reason="medicare" if r.snapshot["choice"] == "decline" else "")
+        for r in requests
+    ])
