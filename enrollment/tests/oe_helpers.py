@@ -33,15 +33,15 @@ LAST_DAY = date(2026, 12, 31)
 THIS_YEAR, NEXT_YEAR = 2026, 2027
 PACIFIC = ZoneInfo("America/Los_Angeles")
 
-# (plan code, plan year): monthly premiums EE, ES, EC, FAM
+# (plan code, 0 for this plan year or 1 for the next): monthly premiums EE, ES, EC, FAM
 RATES = {
-    ("GOLD", 2026): ("500.00", "1000.00", "900.00", "1500.00"),
-    ("GOLD", 2027): ("530.00", "1060.00", "954.00", "1590.00"),
-    ("SILVER", 2026): ("400.00", "800.00", "720.00", "1200.00"),
-    ("SILVER", 2027): ("420.00", "840.00", "756.00", "1260.00"),
-    ("BRONZE-OLD", 2026): ("300.00", "600.00", "540.00", "900.00"),
-    ("BRONZE-NEW", 2027): ("320.00", "640.00", "576.00", "960.00"),
-    ("LEGACY", 2026): ("350.00", "700.00", "630.00", "1050.00"),
+    ("GOLD", 0): ("500.00", "1000.00", "900.00", "1500.00"),
+    ("GOLD", 1): ("530.00", "1060.00", "954.00", "1590.00"),
+    ("SILVER", 0): ("400.00", "800.00", "720.00", "1200.00"),
+    ("SILVER", 1): ("420.00", "840.00", "756.00", "1260.00"),
+    ("BRONZE-OLD", 0): ("300.00", "600.00", "540.00", "900.00"),
+    ("BRONZE-NEW", 1): ("320.00", "640.00", "576.00", "960.00"),
+    ("LEGACY", 0): ("350.00", "700.00", "630.00", "1050.00"),
 }
 
 
@@ -50,13 +50,14 @@ def noon(day: date) -> datetime.datetime:
     return datetime.datetime(day.year, day.month, day.day, 12, 0, tzinfo=PACIFIC)
 
 
-def set_up(group) -> SimpleNamespace:
-    """Renew the group on 1 January with Salaried and Hourly subgroups and these plans:
+def set_up(group, *, renewal_month: int = 1, this_year: int = THIS_YEAR) -> SimpleNamespace:
+    """Renew the group on 1 January (or `renewal_month`) with Salaried and Hourly subgroups and these plans:
 
     Gold PPO (every subgroup, 2026 and 2027), Silver HMO (Salaried, 2026 and 2027), Bronze Old
     (every subgroup, 2026 only; its successor is Bronze New, 2027), Legacy EPO (2026 only, no successor).
+    With `this_year`, the plan years are that one and the next.
     """
-    group.renewal_month = 1
+    group.renewal_month = renewal_month
     group.save(update_fields=["renewal_month"])
     salaried = Subgroup.objects.get_or_create(group=group, code="SAL", defaults={"name": "Salaried"})[0]
     hourly = Subgroup.objects.get_or_create(group=group, code="HRLY", defaults={"name": "Hourly"})[0]
@@ -65,15 +66,16 @@ def set_up(group) -> SimpleNamespace:
     bronze_new = factories.PlanFactory(code="BRONZE-NEW", name="Bronze New HMO", metal_level="bronze", plan_type="HMO")
     bronze_old = factories.PlanFactory(code="BRONZE-OLD", name="Bronze Old HMO", metal_level="bronze", plan_type="HMO", successor=bronze_new)
     legacy = factories.PlanFactory(code="LEGACY", name="Legacy EPO", plan_type="EPO")
+    now, then = this_year, this_year + 1
     offerings = [
-        (gold, None, 2026), (gold, None, 2027), (silver, salaried, 2026), (silver, salaried, 2027),
-        (bronze_old, None, 2026), (bronze_new, None, 2027), (legacy, None, 2026),
+        (gold, None, now), (gold, None, then), (silver, salaried, now), (silver, salaried, then),
+        (bronze_old, None, now), (bronze_new, None, then), (legacy, None, now),
     ]
     PlanOffering.objects.bulk_create([PlanOffering(plan=p, group=group, subgroup=sg, plan_year=y) for p, sg, y in offerings])
     plans = {p.code: p for p in (gold, silver, bronze_old, bronze_new, legacy)}
     PlanRate.objects.bulk_create([
-        PlanRate(plan=plans[code], plan_year=year, tier=tier, monthly_premium=Decimal(amount))
-        for (code, year), amounts in RATES.items() for tier, amount in zip(("EE", "ES", "EC", "FAM"), amounts)
+        PlanRate(plan=plans[code], plan_year=this_year + later, tier=tier, monthly_premium=Decimal(amount))
+        for (code, later), amounts in RATES.items() for tier, amount in zip(("EE", "ES", "EC", "FAM"), amounts)
     ])
     return SimpleNamespace(salaried=salaried, hourly=hourly, gold=gold, silver=silver, bronze_old=bronze_old, bronze_new=bronze_new, legacy=legacy)
 
