@@ -15,7 +15,7 @@ from django.db.models import Q
 from accounts.models import ENROLLMENT_ROLES, EmployerGroup, Membership
 from core.tasks import send_templated_email
 from enrollment import oe_selectors, rules
-from enrollment.models import OpenEnrollmentReminder, Subscriber
+from enrollment.models import OpenEnrollmentReminder
 
 
 def send_due_reminders(*, today_of=lambda group: group.today()) -> list[OpenEnrollmentReminder]:
@@ -40,7 +40,7 @@ def send_reminder(*, group, kind: str, today) -> OpenEnrollmentReminder | None:
             reminder = OpenEnrollmentReminder.objects.create(group=group, renewal_date=window.renewal_date, kind=kind)
     except IntegrityError:
         return None
-    not_acted = oe_selectors.not_acted_on_by_subgroup(Subscriber.objects.for_group(group), window)
+    not_acted = {sg: counts[oe_selectors.NOT_YET] for sg, counts in oe_selectors.outcome_counts(group, window).items()}
     admins = (
         Membership.objects.for_group(group)
         .filter(is_active=True, user__is_active=True, role__in=ENROLLMENT_ROLES)

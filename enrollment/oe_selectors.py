@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, Q
 
 from accounts.models import Subgroup
 from enrollment import rating, rules, selectors
@@ -87,32 +88,18 @@ def window_of_renewal(group, renewal_date: date, today: date) -> Window:
 # --- Who takes part, and their status -----------------------------------------------------------
 
 
-def in_force_before_renewal(window: Window):
-    """Coverage rows in the books in force on the day before the renewal date (whatever their end)."""
+def in_force_before_renewal(window: Window, coverages=None):
+    """Coverage rows in the books in force on the day before the renewal date (whatever their end), of `coverages` or all."""
     day = window.day_before_renewal
-    return Coverage.objects.filter(status=Coverage.Status.ACTIVE, start__lte=day).filter(Q(end__isnull=True) | Q(end__gte=day))
+    rows = Coverage.objects.all() if coverages is None else coverages
+    return rows.filter(status=Coverage.Status.ACTIVE, start__lte=day).filter(Q(end__isnull=True) | Q(end__gte=day))
 
 
 def population(membership, window: Window):
     """Return the admin's subscribers taking part in this open enrollment."""
-    return participants(Subscriber.objects.for_membership(membership), window)
-
-
-def participants(subscribers, window: Window):
-    """Return those of `subscribers` taking part in this open enrollment (Subscriber.objects.for_group(g) for a whole group)."""
-    return subscribers.filter(Exists(in_force_before_renewal(window).filter(subscriber=OuterRef("pk"))))
-
-
-def not_acted_on_by_subgroup(subscribers, window: Window) -> dict[int, int]:
-    """Return {subgroup id: how many of `subscribers` in this open enrollment have nothing done yet} (one query)."""
-    rows = (
-        with_outcome(participants(subscribers, window), window)
-        .filter(oe_kind__isnull=True, oe_carried=False)
-        .order_by()
-        .values("subgroup_id")
-        .annotate(n=Count("pk"))
+    return Subscriber.objects.for_membership(membership).filter(
+        Exists(in_force_before_renewal(window).filter(subscriber=OuterRef("pk")))
     )
-    return {row["subgroup_id"]: row["n"] for row in rows}
 
 
 def standing_requests(window: Window):
@@ -120,15 +107,6 @@ def standing_requests(window: Window):
     return ChangeRequest.objects.filter(kind__in=OE_KINDS, status__in=STANDING, snapshot__plan_year=window.plan_year).order_by(
         "-submitted_at", "-pk"
     )
-
-
-def with_outcome(subscribers, window: Window):
-    """Annotate subscribers with `oe_kind` (their standing choice's kind) and `oe_carried` (carried over by the renewal)."""
-    latest = standing_requests(window).filter(subscriber=OuterRef("pk"))
-    carried = OpenEnrollmentElection.objects.filter(
-        subscriber=OuterRef("pk"), plan_year=window.plan_year, choice=OpenEnrollmentElection.Choice.AUTO, plan__isnull=False
-    )
-    return subscribers.annotate(oe_kind=Subquery(latest.values("kind")[:1]), oe_carried=Exists(carried))
 
 
 def outcome_of(kind: str | None, carried: bool) -> str:
@@ -190,11 +168,11 @@ class Row:
 
 
 def rows_for(group, subscribers, window: Window) -> list[Row]:
-    """Return a search result row per subscriber (current plan, tier, this year's premium, status) in six queries."""
+    """Return a search result row per subscriber (current plan, tier, this year's premium, status) in five queries."""
     subscribers = list(subscribers)
     ids = [s.pk for s in subscribers]
     coverages = current_coverages(ids, window)
-    premiums = premiums_of(group, coverages.values())
+    premiums = premiums_of(group, coverages.values(), window.current_plan_year)
     status = statuses(ids, window)
     return [Row(s, coverages.get(s.pk), premiums.get(coverages[s.pk].pk) if s.pk in coverages else None, status[s.pk]) for s in subscribers]
 
@@ -218,15 +196,15 @@ def rating_members(coverage: Coverage, dependents=None) -> list[tuple]:
     return members + [(d.pk, d.relationship, d.date_of_birth) for d in dependents]
 
 
-def premiums_of(group, coverages) -> dict[int, Decimal | None]:
-    """Return {coverage id: monthly premium of its plan year, or None when no rate is set}, in two queries."""
+def premiums_of(group, coverages, plan_year: int) -> dict[int, Decimal | None]:
+    """Return {coverage id: its monthly premium in `plan_year` (this one), or None when no rate is set}, in one query."""
     coverages = list(coverages)
-    table = selectors.RateTable(plan_ids={c.plan_id for c in coverages})
+    table = selectors.RateTable(plan_ids={c.plan_id for c in coverages}, plan_year=plan_year, rating_method=group.rating_method)
     result = {}
     for c in coverages:
         try:
             result[c.pk] = table.premium(
-                group, plan_id=c.plan_id, plan_year=c.plan_year, tier=c.tier, members=rating_members(c), coverage_start=c.start
+                group, plan_id=c.plan_id, plan_year=plan_year, tier=c.tier, members=rating_members(c), coverage_start=c.start
             )[0]
         except rating.MissingRate:
             result[c.pk] = None
@@ -254,20 +232,58 @@ class SubgroupProgress:
         return [self.counts[key] for key in OUTCOMES]
 
 
+# One statement with hash joins: correlated subqueries per subscriber cost several times more
+# on a 10,000-subscriber group. At most one active coverage of a subscriber is in force on a
+# day (the exclusion constraint), so each subscriber counts once.
+OUTCOME_COUNTS_SQL = """
+WITH taking_part AS (
+    SELECT c.subscriber_id, s.subgroup_id
+    FROM {coverage} c JOIN {subscriber} s ON s.id = c.subscriber_id
+    WHERE c.group_id = %(group)s AND c.status = 'active' AND c.start <= %(day)s AND (c."end" IS NULL OR c."end" >= %(day)s)
+      AND (%(all_subgroups)s OR s.subgroup_id = ANY(%(subgroups)s))
+), latest AS (
+    SELECT DISTINCT ON (r.subscriber_id) r.subscriber_id, r.kind
+    FROM {request} r
+    WHERE r.group_id = %(group)s AND r.kind = ANY(%(kinds)s) AND r.status = ANY(%(standing)s)
+      AND r.snapshot -> 'plan_year' = to_jsonb(%(year)s::integer)
+    ORDER BY r.subscriber_id, r.submitted_at DESC, r.id DESC
+)
+SELECT t.subgroup_id, latest.kind, e.id IS NOT NULL, count(*)
+FROM taking_part t
+LEFT JOIN latest ON latest.subscriber_id = t.subscriber_id
+LEFT JOIN {election} e ON e.subscriber_id = t.subscriber_id AND e.plan_year = %(year)s AND e.choice = 'auto' AND e.plan_id IS NOT NULL
+GROUP BY 1, 2, 3
+"""
+
+
+def outcome_counts(group, window: Window, subgroup_ids=None) -> dict[int, dict[str, int]]:
+    """Return {subgroup id: {outcome: how many subscribers}} of this open enrollment, in one query.
+
+    `subgroup_ids` limits it to those subgroups (an admin limited to some); None is every subgroup.
+    """
+    sql = OUTCOME_COUNTS_SQL.format(
+        coverage=Coverage._meta.db_table, subscriber=Subscriber._meta.db_table, request=ChangeRequest._meta.db_table,
+        election=OpenEnrollmentElection._meta.db_table,
+    )
+    params = {
+        "group": group.pk, "day": window.day_before_renewal, "year": window.plan_year, "kinds": list(OE_KINDS),
+        "standing": list(STANDING), "all_subgroups": subgroup_ids is None, "subgroups": sorted(subgroup_ids or []),
+    }
+    counts = defaultdict(lambda: dict.fromkeys(OUTCOMES, 0))
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for subgroup_id, kind, carried, n in cursor.fetchall():
+            counts[subgroup_id][outcome_of(kind, carried)] += n
+    return dict(counts)
+
+
 def progress(membership, window: Window) -> list[SubgroupProgress]:
     """Return the counts of kept, changed, declined, carried over and not yet acted on, per subgroup (two queries)."""
-    rows = (
-        with_outcome(population(membership, window), window)
-        .order_by()
-        .values("subgroup_id", "oe_kind", "oe_carried")
-        .annotate(n=Count("pk"))
-    )
-    by_subgroup = {sg.pk: SubgroupProgress(sg) for sg in Subgroup.objects.for_membership(membership).order_by("name")}
-    for row in rows:
-        entry = by_subgroup.get(row["subgroup_id"])
-        if entry is not None:
-            entry.counts[outcome_of(row["oe_kind"], row["oe_carried"])] += row["n"]
-    return list(by_subgroup.values())
+    counts = outcome_counts(membership.group, window, membership.limited_subgroup_ids)
+    return [
+        SubgroupProgress(sg, counts.get(sg.pk, dict.fromkeys(OUTCOMES, 0)))
+        for sg in Subgroup.objects.for_membership(membership).order_by("name")
+    ]
 
 
 def totals(progress_rows) -> dict:
@@ -279,24 +295,27 @@ def totals(progress_rows) -> dict:
 
 
 def not_acted_on(membership, window: Window):
-    """Return the admin's subscribers in this open enrollment with nothing done yet, for the CSV (one query)."""
-    in_force = in_force_before_renewal(window).filter(subscriber=OuterRef("pk"))
+    """Return the coverages of the admin's subscribers in this open enrollment with nothing done yet, for the CSV (one query)."""
+    standing = standing_requests(window).filter(subscriber=OuterRef("subscriber_id"))
+    carried = OpenEnrollmentElection.objects.filter(
+        subscriber=OuterRef("subscriber_id"), plan_year=window.plan_year, choice=OpenEnrollmentElection.Choice.AUTO, plan__isnull=False
+    )
     return (
-        with_outcome(population(membership, window), window)
-        .filter(oe_kind__isnull=True, oe_carried=False)
-        .annotate(
-            plan_code=Subquery(in_force.values("plan__code")[:1]),
-            plan_name=Subquery(in_force.values("plan__name")[:1]),
-            tier=Subquery(in_force.values("tier")[:1]),
+        in_force_before_renewal(window, Coverage.objects.for_membership(membership))
+        .exclude(Exists(standing))
+        .exclude(Exists(carried))
+        .order_by("subscriber__last_name", "subscriber__first_name", "subscriber_id")
+        .values_list(
+            "subscriber__subscriber_number", "subscriber__last_name", "subscriber__first_name", "subscriber__subgroup__name",
+            "plan__code", "plan__name", "tier",
         )
-        .select_related("subgroup")
-        .order_by("last_name", "first_name", "pk")
     )
 
 
 def not_acted_on_count(membership, window: Window) -> int:
     """Return how many of the admin's subscribers in this open enrollment have nothing done yet (one query)."""
-    return with_outcome(population(membership, window), window).filter(oe_kind__isnull=True, oe_carried=False).count()
+    counts = outcome_counts(membership.group, window, membership.limited_subgroup_ids)
+    return sum(c[NOT_YET] for c in counts.values())
 
 
 def banner(membership, today: date) -> dict | None:
@@ -327,26 +346,28 @@ def _shown(day: date) -> str:
     return day.strftime("%b %-d, %Y")
 
 
-def aged_out_children(membership, window: Window, limit: int = 100) -> tuple[int, list[AgedOutChild]]:
-    """Return (how many, the first `limit`) covered children past the end of the month they turn 26 on the renewal date (two queries).
+def aged_out_children(membership, window: Window, limit: int = 100) -> list[AgedOutChild]:
+    """Return up to `limit` + 1 covered children past the end of the month they turn 26 on the renewal date (one query).
 
     Children of subscribers who declined or began a new enrollment are left out: their new
-    election says who is covered.
+    election says who is covered. One more than `limit` tells the page there are more.
     """
+    day = window.day_before_renewal
+    replaced = standing_requests(window).filter(kind__in=(Kind.OE_BEGIN, Kind.OE_DECLINE), subscriber=OuterRef("coverage__subscriber_id"))
     members = (
         CoveredMember.objects.for_membership(membership)
-        .filter(coverage__in=in_force_before_renewal(window))
+        .filter(coverage__status=Coverage.Status.ACTIVE, coverage__start__lte=day)
+        .filter(Q(coverage__end__isnull=True) | Q(coverage__end__gte=day))
         .filter(
             dependent__relationship__in=sorted(rules.CHILDREN - {rules.DISABLED_ADULT_CHILD}),
             dependent__date_of_birth__lt=rules.aged_out_born_before(window.renewal_date),
         )
-        .exclude(coverage__subscriber__in=Subquery(
-            standing_requests(window).filter(kind__in=(Kind.OE_BEGIN, Kind.OE_DECLINE)).values("subscriber_id")
-        ))
+        .exclude(Exists(replaced))
+        .select_related("dependent", "coverage__subscriber")
+        .order_by("coverage__subscriber__last_name", "dependent__date_of_birth", "pk")
     )
-    count = members.count()
-    rows = members.select_related("dependent", "coverage__subscriber").order_by("coverage__subscriber__last_name", "dependent__date_of_birth")[:limit]
-    return count, [AgedOutChild(m.coverage.subscriber, m.dependent, rules.child_eligible_through(m.dependent.date_of_birth)) for m in rows]
+    return [AgedOutChild(m.coverage.subscriber, m.dependent, rules.child_eligible_through(m.dependent.date_of_birth))
+            for m in members[: limit + 1]]
 
 
 @dataclass(frozen=True)
@@ -372,13 +393,15 @@ def offered_to(offered: dict, subgroup_id: int) -> set[int]:
 
 
 def plan_changes(membership, window: Window) -> list[PlanMapping]:
-    """Return the current plans that do not carry over as they are (a successor, or nothing), with how many subscribers (four queries)."""
+    """Return the current plans that do not carry over as they are (a successor, or nothing), with how many subscribers (four queries).
+
+    At most one active coverage of a subscriber is in force on a day, so rows count subscribers.
+    """
     rows = (
-        in_force_before_renewal(window)
-        .filter(subscriber__in=population(membership, window))
+        in_force_before_renewal(window, Coverage.objects.for_membership(membership))
         .order_by()
         .values("plan_id", "subscriber__subgroup_id")
-        .annotate(n=Count("subscriber_id", distinct=True))
+        .annotate(n=Count("pk"))
     )
     offered = offered_plan_ids(membership.group, window.plan_year)
     rows = list(rows)
@@ -450,7 +473,7 @@ def rollover(group, subscriber: Subscriber, window: Window) -> Rollover | None:
     plan_id = rules.carry_over_plan(coverage.plan_id, coverage.plan.successor_id, offered_to(offered, subscriber.subgroup_id))
     plan = Plan.objects.filter(pk=plan_id).first() if plan_id else None
     tier = rules.coverage_tier(d.relationship for d in kept)
-    premium = premiums_of(group, [coverage])[coverage.pk]
+    premium = premiums_of(group, [coverage], window.current_plan_year)[coverage.pk]
     new_premium = None
     problems = []
     if plan is None:
@@ -460,7 +483,7 @@ def rollover(group, subscriber: Subscriber, window: Window) -> Rollover | None:
         )
     else:
         try:
-            new_premium = selectors.RateTable(plan_ids=[plan.pk], plan_year=window.plan_year).premium(
+            new_premium = selectors.RateTable(plan_ids=[plan.pk], plan_year=window.plan_year, rating_method=group.rating_method).premium(
                 group, plan_id=plan.pk, plan_year=window.plan_year, tier=tier,
                 members=rating_members(coverage, kept), coverage_start=window.renewal_date,
             )[0]

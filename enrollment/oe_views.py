@@ -22,6 +22,7 @@ from enrollment.models import Subscriber
 
 enrollment_view = group_view(allow=ENROLLMENT_ROLES)
 PER_PAGE = 25
+AGED_OUT_SHOWN = 100
 
 
 def _window(group):
@@ -143,12 +144,12 @@ def progress(request, group):
     chart = oe_charts.stacked_bars(
         [(row.subgroup.name, row.counts) for row in rows if row.total], oe_selectors.OUTCOMES, oe_selectors.OUTCOME_LABELS, acted,
     )
-    aged_out_count, aged_out = oe_selectors.aged_out_children(request.membership, window)
+    aged_out = oe_selectors.aged_out_children(request.membership, window, limit=AGED_OUT_SHOWN)
     return render(request, "enrollment/open_enrollment/progress.html", {
         "window": window, "rows": rows, "total": sum(totals.values()), "chart": chart,
         "total_cells": [(key, oe_selectors.OUTCOME_LABELS[key], totals[key]) for key in oe_selectors.OUTCOMES],
         "outcomes": [(key, oe_selectors.OUTCOME_LABELS[key]) for key in oe_selectors.OUTCOMES],
-        "aged_out_count": aged_out_count, "aged_out": aged_out, "plan_changes": oe_selectors.plan_changes(request.membership, window),
+        "aged_out": aged_out[:AGED_OUT_SHOWN], "aged_out_more": len(aged_out) > AGED_OUT_SHOWN, "plan_changes": oe_selectors.plan_changes(request.membership, window),
     })
 
 
@@ -172,8 +173,8 @@ def not_acted_on_csv(request, group):
 
     def lines():
         yield writer.writerow(["Subscriber ID", "Last name", "First name", "Subgroup", "Plan code", "Plan", "Tier"])
-        for s in rows.iterator(chunk_size=2000):
-            yield writer.writerow([s.subscriber_number, s.last_name, s.first_name, s.subgroup.name, s.plan_code, s.plan_name, s.tier])
+        for row in rows.iterator(chunk_size=2000):
+            yield writer.writerow(row)
 
     response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="open-enrollment-%s-%d-not-acted-on.csv"' % (group.group_number, window.plan_year)

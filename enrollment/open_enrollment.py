@@ -142,7 +142,7 @@ def decline_coverage(
         raise ValidationError({"reason": ValidationError("Choose one of the reasons listed.", code="decline_reason_invalid")})
     rules.check_decline(reason, alternate_plan_name)
     subscriber, coverage = lock_participant(group, subscriber_pk, window)
-    premium = oe_selectors.premiums_of(group, [coverage])[coverage.pk]
+    premium = oe_selectors.premiums_of(group, [coverage], window.current_plan_year)[coverage.pk]
     snapshot = _base_snapshot(window, subscriber, OpenEnrollmentElection.Choice.DECLINE, coverage, premium)
     snapshot.update(
         reason=reason,
@@ -257,7 +257,7 @@ def submit_begin_enrollment(*, group, draft: EnrollmentDraft, summary: wizard.Su
         entry = _dependent_snapshot(dependent, covered=data["elect_coverage"], new=new)
         entry.update(ssn=mask_ssn(dependent.ssn_last4), **{k: v for k, v in other.items()})
         entries.append(entry)
-    premium = oe_selectors.premiums_of(group, [coverage])[coverage.pk]
+    premium = oe_selectors.premiums_of(group, [coverage], window.current_plan_year)[coverage.pk]
     snapshot = _base_snapshot(window, subscriber, OpenEnrollmentElection.Choice.BEGIN, coverage, premium)
     snapshot.update(
         plan={"id": summary.plan.pk, "code": summary.plan.code, "name": summary.plan.name},
