@@ -277,3 +277,14 @@ def test_track_requests_shows_what_an_open_enrollment_request_asked(alice_client
     html = page(alice_client.get(reverse("enrollment:request_detail", kwargs={"group_number": group.group_number,
                                                                              "number": request.confirmation_number})))
     assert "Coverage ends on 2026-12-31" in html and "Covered by a spouse&#x27;s or partner&#x27;s plan · alternate health plan: Kaiser Gold" in html
+
+
+def test_an_admin_of_another_group_gets_404_for_this_groups_subscribers_through_their_own_urls(client, group, other_group, charlie, oe):
+    sub = subscriber(group, oe.salaried, oe.gold, last_name="Elsewhere")
+    client.force_login(charlie)
+    for name in ("oe_subscriber", "oe_keep", "oe_decline", "oe_begin"):
+        path = reverse("enrollment:" + name, kwargs={"group_number": other_group.group_number, "subscriber_number": sub.subscriber_number})
+        assert client.post(path, {"reason": "medicare"}).status_code == 404, name
+        if name != "oe_begin":
+            assert client.get(path).status_code == 404, name
+    assert not ChangeRequest.objects.exists() and not EnrollmentDraft.objects.exists()
