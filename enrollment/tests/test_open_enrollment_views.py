@@ -54,7 +54,10 @@ def test_the_search_finds_a_subscriber_by_the_start_of_their_id_or_last_name_in_
     subscriber(group, oe.salaried, oe.gold, last_name="Rivera", number="M123456789", dependents=[SPOUSE])
     subscriber(group, oe.hourly, oe.gold, last_name="Rivers", number="M555000111")
     subscriber(group, oe.salaried, oe.silver, last_name="Lopez", number="M987654321")
-    found = lambda q: [row.subscriber.last_name for row in alice_client.get(url(group, "open_enrollment"), {"q": q}).context["rows"]]  # noqa: E731
+
+    def found(q):
+        return [row.subscriber.last_name for row in alice_client.get(url(group, "open_enrollment"), {"q": q}).context["rows"]]
+
     assert found("riv") == ["Rivera", "Rivers"]
     assert found("RIVERS") == ["Rivers"]
     assert found("M1234") == ["Rivera"]
