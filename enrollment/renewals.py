@@ -18,7 +18,8 @@ Set-based and idempotent: each batch is one transaction holding the group's rene
 second run at the same time waits, then finds those rows no longer open-ended), reads its
 candidates and their members in two queries, and writes with bulk statements. The unique
 election per subscriber and plan year, and the coverage exclusion constraint, refuse a
-double in any case.
+double in any case. A subscriber whose row the worker holds (applying an option) is skipped
+and counted as left for the next run.
 """
 
 from __future__ import annotations
@@ -55,15 +56,16 @@ class RenewalSummary:
     flagged: int = 0  # not carried over (no plan to carry over to): left to a billing specialist
     children_left_out: int = 0  # by this run
     waiting: int = 0  # an open-enrollment request not yet applied (received, processing, needs review)
+    left: int = 0  # skipped, their row locked at that moment: the next run carries them over
     seconds: float = 0.0
     flags: list[str] = field(default_factory=list)
 
     def line(self) -> str:
         return (
             "%s renewal %s (plan year %d): kept %d, changed %d, declined %d, carried over %d (%d by this run), "
-            "flagged %d, children left out %d, waiting %d, in %.2f s"
+            "flagged %d, children left out %d, waiting %d, left for the next run %d, in %.2f s"
             % (self.group_number, self.renewal_date.isoformat(), self.plan_year, self.kept, self.changed, self.declined,
-               self.carried_over, self.carried_over_now, self.flagged, self.children_left_out, self.waiting, self.seconds)
+               self.carried_over, self.carried_over_now, self.flagged, self.children_left_out, self.waiting, self.left, self.seconds)
         )
 
 
@@ -103,13 +105,21 @@ def run_renewal(group, renewal_date: date, *, batch_size: int = BATCH_SIZE, prog
         with transaction.atomic():
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [RENEWAL_LOCK, group.pk])
-            batch = list(
+            rows = (
                 candidates(group, window)
                 .filter(subscriber_id__gt=after)
-                .select_for_update(of=("self",))
-                .order_by("subscriber_id")
-                .values("pk", "subscriber_id", "plan_id", "tier", "subscriber__subgroup_id")[:batch_size]
+                .select_related("subscriber")
+                .only("subscriber_id", "plan_id", "subscriber__subgroup_id", "subscriber__subscriber_number")
+                # A subscriber the worker is applying an option for (their row locked) is skipped: the option
+                # takes effect, or the next run carries them over.
+                .select_for_update(of=("self", "subscriber"), skip_locked=True)
+                .order_by("subscriber_id")[:batch_size]
             )
+            batch = [
+                {"pk": c.pk, "subscriber_id": c.subscriber_id, "plan_id": c.plan_id, "subscriber__subgroup_id": c.subscriber.subgroup_id,
+                 "subscriber__subscriber_number": c.subscriber.subscriber_number}
+                for c in rows
+            ]
             if not batch:
                 break
             _carry_over(group, window, batch, offered, plans, summary)
@@ -118,6 +128,10 @@ def run_renewal(group, renewal_date: date, *, batch_size: int = BATCH_SIZE, prog
         if progress:
             progress(done, total)
     _count(group, window, summary)
+    flagged = OpenEnrollmentElection.objects.filter(
+        subscriber=OuterRef("subscriber_id"), plan_year=window.plan_year, choice=Choice.AUTO, plan__isnull=True
+    )
+    summary.left = candidates(group, window).exclude(Exists(flagged)).count()
     summary.seconds = time.monotonic() - started
     logger.info("renewal %s", summary.line())
     return summary
@@ -142,7 +156,7 @@ def _carry_over(group, window, batch, offered, plans, summary: RenewalSummary) -
             elections.append(OpenEnrollmentElection(
                 group=group, subscriber_id=c["subscriber_id"], plan_year=window.plan_year, choice=Choice.AUTO, flags=[flag], created_at=now,
             ))
-            summary.flags.append("subscriber %d: %s" % (c["subscriber_id"], flag))
+            summary.flags.append("%s: %s" % (c["subscriber__subscriber_number"], flag))
             continue
         kept, flags = [], []
         for m in members.get(c["pk"], []):

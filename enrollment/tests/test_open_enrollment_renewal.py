@@ -7,10 +7,10 @@ from io import StringIO
 import pytest
 import time_machine
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import connection, transaction
 
 from enrollment import open_enrollment, renewals, services
-from enrollment.models import ChangeRequest, Coverage, CoveredMember, OpenEnrollmentElection
+from enrollment.models import ChangeRequest, Coverage, CoveredMember, OpenEnrollmentElection, Subscriber
 from enrollment.tasks import run_due_renewals
 from enrollment.tests.oe_helpers import LAST_DAY, RENEWAL, TODAY, coverages, election, noon, set_up, subscriber
 
@@ -213,3 +213,31 @@ def test_a_real_worker_runs_the_daily_renewal_task(celery_worker_redis, wait, gr
         assert wait(lambda: Coverage.objects.filter(subscriber=sub, start=RENEWAL).exists())
     assert coverages(sub) == [("GOLD", 2026, "EE", JAN, LAST_DAY, "active", "replaced", []), ("GOLD", 2027, "EE", RENEWAL, None, "active", "", [])]
     assert ChangeRequest.objects.count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_subscriber_the_worker_holds_is_left_for_the_next_run(group):
+    oe = set_up(group)
+    held = subscriber(group, oe.salaried, oe.gold, last_name="Held")
+    other = subscriber(group, oe.salaried, oe.gold, last_name="Free")
+    locked, release = threading.Event(), threading.Event()
+
+    def hold():  # what the worker does while it applies an option: the subscriber row locked
+        with transaction.atomic():
+            Subscriber.objects.select_for_update().get(pk=held.pk)
+            locked.set()
+            release.wait(10)
+        connection.close()
+
+    thread = threading.Thread(target=hold)
+    thread.start()
+    locked.wait(10)
+    summary = renewals.run_renewal(group, RENEWAL)
+    release.set()
+    thread.join()
+    assert (summary.carried_over_now, summary.left) == (1, 1)
+    assert coverages(held) == [("GOLD", 2026, "EE", JAN, None, "active", "", [])]
+    assert coverages(other)[-1][3] == RENEWAL
+    again = renewals.run_renewal(group, RENEWAL)
+    assert (again.carried_over_now, again.left) == (1, 0)
+    assert coverages(held)[-1] == ("GOLD", 2027, "EE", RENEWAL, None, "active", "", [])
