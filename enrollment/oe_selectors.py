@@ -171,20 +171,18 @@ def rows_for(group, subscribers, window: Window) -> list[Row]:
     """Return a search result row per subscriber (current plan, tier, this year's premium, status) in five queries."""
     subscribers = list(subscribers)
     ids = [s.pk for s in subscribers]
-    coverages = current_coverages(ids, window)
+    # A tiered premium needs no members: load them only for an age-banded group.
+    coverages = current_coverages(ids, window, with_members=group.rating_method == group.RatingMethod.AGE_BANDED)
     premiums = premiums_of(group, coverages.values(), window.current_plan_year)
     status = statuses(ids, window)
     return [Row(s, coverages.get(s.pk), premiums.get(coverages[s.pk].pk) if s.pk in coverages else None, status[s.pk]) for s in subscribers]
 
 
-def current_coverages(subscriber_ids, window: Window) -> dict[int, Coverage]:
-    """Return {subscriber id: the coverage in force on the day before the renewal date}, members loaded (two queries)."""
-    rows = (
-        in_force_before_renewal(window)
-        .filter(subscriber_id__in=list(subscriber_ids))
-        .select_related("plan", "subscriber")
-        .prefetch_related("covered_members__dependent")
-    )
+def current_coverages(subscriber_ids, window: Window, *, with_members: bool = True) -> dict[int, Coverage]:
+    """Return {subscriber id: the coverage in force on the day before the renewal date}, members loaded (two queries, or one without)."""
+    rows = in_force_before_renewal(window).filter(subscriber_id__in=list(subscriber_ids)).select_related("plan", "subscriber")
+    if with_members:
+        rows = rows.prefetch_related("covered_members__dependent")
     return {c.subscriber_id: c for c in rows}
 
 
@@ -197,14 +195,19 @@ def rating_members(coverage: Coverage, dependents=None) -> list[tuple]:
 
 
 def premiums_of(group, coverages, plan_year: int) -> dict[int, Decimal | None]:
-    """Return {coverage id: its monthly premium in `plan_year` (this one), or None when no rate is set}, in one query."""
+    """Return {coverage id: its monthly premium in `plan_year` (this one), or None when no rate is set}, in one query.
+
+    An age-banded group's coverages need their covered members loaded (current_coverages).
+    """
     coverages = list(coverages)
     table = selectors.RateTable(plan_ids={c.plan_id for c in coverages}, plan_year=plan_year, rating_method=group.rating_method)
+    age_banded = group.rating_method == group.RatingMethod.AGE_BANDED
     result = {}
     for c in coverages:
         try:
             result[c.pk] = table.premium(
-                group, plan_id=c.plan_id, plan_year=plan_year, tier=c.tier, members=rating_members(c), coverage_start=c.start
+                group, plan_id=c.plan_id, plan_year=plan_year, tier=c.tier, members=rating_members(c) if age_banded else [],
+                coverage_start=c.start,
             )[0]
         except rating.MissingRate:
             result[c.pk] = None
