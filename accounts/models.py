@@ -1,3 +1,6 @@
+from datetime import date
+from zoneinfo import ZoneInfo
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
@@ -81,6 +84,10 @@ class EmployerGroup(models.Model):
     @property
     def is_active(self):
         return self.status == self.Status.ACTIVE
+
+    def today(self) -> date:
+        """Return today's date in the group's time zone: the open-enrollment window and the renewal follow it."""
+        return timezone.localdate(timezone=ZoneInfo(self.time_zone))
 
 
 class Subgroup(models.Model):

@@ -369,7 +369,26 @@ def plan_people(spec: GroupSpec, today: date, rng: random.Random, taken_ids: set
         people.append(person)
     if spec is ACME:
         _add_disabled_adult_child(people[3], random.Random("%d-dac" % SEED), today)
+        _add_child_ageing_out(people, random.Random("%d-ageing" % SEED), today)
     return people
+
+
+def _add_child_ageing_out(people: list[SubscriberPlan], rng: random.Random, today: date) -> None:
+    """Give an Acme subscriber with coverage continuing past the renewal a child who turns 26 this month.
+
+    The child is eligible through the end of this month, the last of the plan year: open
+    enrollment flags them, and the renewal leaves them out (the tier follows).
+    """
+    anchor = anchor_month(today)
+    person = next(p for p in people[5:] if p.coverage_end is None and p.coverage_start <= history_start(today))
+    if rules.age_on(person.date_of_birth, anchor) < 50:
+        person.date_of_birth = _birthday(rng, today, 54)
+    person.dependents.append(
+        DependentPlan("", "child", "Mason", person.last_name, "T", date(anchor.year - 26, anchor.month, 10), "M", covered=True)
+    )
+    person.dependents.sort(key=lambda d: (d.relationship not in rules.SPOUSAL, d.date_of_birth))
+    for i, dep in enumerate(person.dependents, start=1):
+        dep.suffix = "%02d" % i
 
 
 def _plan_dependents(person: SubscriberPlan, rng: random.Random, today: date, age: int, ssns: set[str]) -> None:

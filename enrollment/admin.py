@@ -26,6 +26,7 @@ from enrollment.models import (
     EnrollmentDraft,
     IDCardOrder,
     OpenEnrollmentElection,
+    OpenEnrollmentReminder,
     Plan,
     PlanAgeRate,
     PlanOffering,
@@ -286,12 +287,26 @@ class ChangeRequestAdmin(admin.ModelAdmin):
 
 @admin.register(OpenEnrollmentElection)
 class OpenEnrollmentElectionAdmin(admin.ModelAdmin):
-    list_display = ("subscriber", "group", "plan_year", "choice", "plan", "decline_reason", "alternate_plan_name", "created_at")
-    list_filter = ("choice", "plan_year", "decline_reason")
+    """The current election of each subscriber and plan year; "auto" with no plan is a carry-over left to a specialist."""
+
+    list_display = ("subscriber", "group", "plan_year", "choice", "plan", "decline_reason", "alternate_plan_name", "flags", "created_at")
+    list_filter = ("choice", "plan_year", "decline_reason", ("plan", admin.EmptyFieldListFilter))
     search_fields = ("=subscriber__subscriber_number", "subscriber__last_name", "=group__group_number")
     list_select_related = ("subscriber", "group", "plan")
-    raw_id_fields = ("group", "subscriber", "request")
+    raw_id_fields = ("group", "subscriber", "request", "coverage", "ended_coverage")
     autocomplete_fields = ("plan",)
+
+
+@admin.register(OpenEnrollmentReminder)
+class OpenEnrollmentReminderAdmin(admin.ModelAdmin):
+    list_display = ("group", "renewal_date", "kind", "recipients", "sent_at")
+    list_filter = ("kind", "renewal_date")
+    search_fields = ("=group__group_number",)
+    list_select_related = ("group",)
+    readonly_fields = ("group", "renewal_date", "kind", "recipients", "sent_at")
+
+    def has_add_permission(self, request):
+        return False  # recorded by the reminder task only
 
 
 @admin.register(IDCardOrder)

@@ -370,6 +370,7 @@ class RequestStatus(models.TextChoices):
     COMPLETED = "completed", "Completed"
     NEEDS_REVIEW = "needs_review", "Needs review"
     REJECTED = "rejected", "Rejected"
+    SUPERSEDED = "superseded", "Superseded"  # a later open-enrollment option replaced it
 
 
 class ChangeRequest(models.Model):
@@ -378,7 +379,7 @@ class ChangeRequest(models.Model):
     Kind = RequestKind
     Status = RequestStatus
 
-    FINAL = (Status.COMPLETED, Status.REJECTED)
+    FINAL = (Status.COMPLETED, Status.REJECTED, Status.SUPERSEDED)
 
     group = models.ForeignKey(EmployerGroup, on_delete=models.PROTECT, related_name="change_requests")
     confirmation_number = models.CharField(max_length=10, unique=True)  # shown as XXXXX-XXXXX
@@ -436,7 +437,13 @@ class RequestEvent(models.Model):
 
 
 class OpenEnrollmentElection(models.Model):
-    """What was chosen for a subscriber at open enrollment for the coming plan year."""
+    """The current open-enrollment election of a subscriber for a coming plan year (one per subscriber and year).
+
+    Written when an option is applied (by the worker, or by the automatic carry-over), it
+    points at the request that made it and at the rows it wrote, so a later option can undo
+    them: `coverage` is the new plan year's row it started, `ended_coverage` the row it ended
+    on the day before the renewal date.
+    """
 
     class Choice(models.TextChoices):
         BEGIN = "begin", "Begin Enrollment"
@@ -445,13 +452,12 @@ class OpenEnrollmentElection(models.Model):
         AUTO = "auto", "Carried over automatically"
 
     class DeclineReason(models.TextChoices):
-        SPOUSE_PLAN = "spouse_plan", "Covered under a spouse's or partner's plan"
-        OTHER_EMPLOYER = "other_employer", "Covered by another employer plan"
+        SPOUSE_PLAN = "spouse_plan", "Covered by a spouse's or partner's plan"
+        OTHER_GROUP = "other_group", "Other group coverage"
         MEDICARE = "medicare", "Medicare"
         MEDICAID = "medicaid", "Medicaid or CHIP"
-        INDIVIDUAL = "individual", "Individual or marketplace plan"
-        LEAVING = "leaving", "Leaving employment"
-        NO_COVERAGE = "no_coverage", "Does not want coverage"
+        INDIVIDUAL = "individual", "Individual coverage"
+        OTHER = "other", "Other"
 
     group = models.ForeignKey(EmployerGroup, on_delete=models.PROTECT, related_name="oe_elections")
     subscriber = models.ForeignKey(Subscriber, on_delete=models.PROTECT, related_name="oe_elections")
@@ -459,8 +465,11 @@ class OpenEnrollmentElection(models.Model):
     choice = models.CharField(max_length=8, choices=Choice.choices)
     plan = models.ForeignKey(Plan, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     decline_reason = models.CharField(max_length=20, choices=DeclineReason.choices, blank=True)
-    alternate_plan_name = models.CharField(max_length=120, blank=True)
+    alternate_plan_name = models.CharField("alternate health plan name", max_length=120, blank=True)
     request = models.ForeignKey(ChangeRequest, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    coverage = models.ForeignKey(Coverage, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    ended_coverage = models.ForeignKey(Coverage, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    flags = models.JSONField(default=list, blank=True)  # why something was left out or not carried, as sentences
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = scoped_queryset("group", "subscriber__subgroup").as_manager()
@@ -469,6 +478,37 @@ class OpenEnrollmentElection(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["subscriber", "plan_year"], name="one_election_per_plan_year"),
             models.CheckConstraint(condition=Q(choice__in=["begin", "keep", "decline", "auto"]), name="election_choice_valid"),
+            models.CheckConstraint(
+                condition=Q(choice="decline", plan__isnull=True) & ~Q(decline_reason="")
+                | ~Q(choice="decline") & Q(decline_reason=""),
+                name="election_decline_has_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return "%s %s %s" % (self.subscriber_id, self.plan_year, self.choice)
+
+
+class OpenEnrollmentReminder(models.Model):
+    """A reminder email sent to a group's admins for one open enrollment: the unique key makes it once only."""
+
+    class Kind(models.TextChoices):
+        OPENING = "opening", "The window opened"
+        CLOSING = "closing", "Seven days before the window closes"
+
+    group = models.ForeignKey(EmployerGroup, on_delete=models.PROTECT, related_name="oe_reminders")
+    renewal_date = models.DateField()
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    recipients = models.PositiveSmallIntegerField(default=0)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    objects = scoped_queryset("group", None).as_manager()
+
+    class Meta:
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["group", "renewal_date", "kind"], name="one_reminder_per_kind"),
+            models.CheckConstraint(condition=Q(kind__in=["opening", "closing"]), name="reminder_kind_valid"),
         ]
 
 

@@ -13,7 +13,7 @@ import pghistory
 from django.db import IntegrityError, transaction
 
 from core import identifiers
-from enrollment import maintenance_processors, request_status, rules, selectors
+from enrollment import maintenance_processors, oe_processors, request_status, rules, selectors
 from enrollment.models import ChangeRequest, Coverage, Dependent, Subscriber
 
 Status = ChangeRequest.Status
@@ -131,9 +131,15 @@ def assign_member_suffixes(subscriber: Subscriber) -> None:
 
 PROCESSORS = {
     ChangeRequest.Kind.NEW_ENROLLMENT: process_new_enrollment,
+    ChangeRequest.Kind.OE_BEGIN: oe_processors.process_open_enrollment,
+    ChangeRequest.Kind.OE_KEEP: oe_processors.process_open_enrollment,
+    ChangeRequest.Kind.OE_DECLINE: oe_processors.process_open_enrollment,
 }
 APPLIERS = {
     ChangeRequest.Kind.NEW_ENROLLMENT: apply_new_enrollment,
+    ChangeRequest.Kind.OE_BEGIN: oe_processors.apply_open_enrollment,
+    ChangeRequest.Kind.OE_KEEP: oe_processors.apply_open_enrollment,
+    ChangeRequest.Kind.OE_DECLINE: oe_processors.apply_open_enrollment,
 }
 PROCESSORS.update(maintenance_processors.PROCESSORS)
 APPLIERS.update(maintenance_processors.APPLIERS)

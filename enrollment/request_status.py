@@ -1,6 +1,7 @@
 """A request's status moves, after it was submitted (enrollment.change_requests):
 
     received  --(worker)-->  processing  ->  completed | needs review | rejected
+    an open-enrollment option (any status but rejected)  ->  superseded, when a later one applies
 
 Each move writes a RequestEvent (the timeline on Track Requests) in the caller's
 transaction; a decision also writes an AuditEvent and emails the admin after the commit.
@@ -40,6 +41,24 @@ def reject(request: ChangeRequest, *, reason: str, actor=None) -> None:
     if request.coverage_id:
         Coverage.objects.filter(pk=request.coverage_id, status=Coverage.Status.PENDING).update(status=Coverage.Status.VOID)
     _decide(request, Status.REJECTED, reason=reason, note=reason, actor=actor)
+
+
+def supersede(request: ChangeRequest, *, by: ChangeRequest, actor=None) -> None:
+    """Record that a later open-enrollment option replaced this request, completed or not yet.
+
+    The one move out of `completed`: what the request applied was undone by the later one.
+    A final status; no email (the admin made the later request).
+    """
+    if request.status in (Status.REJECTED, Status.SUPERSEDED):
+        raise RequestAlreadyDecided("Request %s is already %s." % (request.display_number, request.get_status_display()))
+    request.status = Status.SUPERSEDED
+    request.decided_at = timezone.now()
+    request.save(update_fields=["status", "decided_at"])
+    RequestEvent.objects.create(request=request, status=Status.SUPERSEDED, note="Superseded by %s." % by.display_number, actor=actor)
+    record_event(
+        action=AuditEvent.Action.REQUEST_DECIDED, actor=actor, group=request.group, object_type="change_request",
+        object_id=request.confirmation_number, detail={"kind": request.kind, "status": Status.SUPERSEDED, "by": by.confirmation_number},
+    )
 
 
 def _move(request, status, *, note, actor):

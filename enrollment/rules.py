@@ -92,6 +92,54 @@ def in_open_enrollment(renewal_month: int, today: date) -> bool:
     return opens <= today <= closes
 
 
+def days_left_in_window(closes: date, today: date) -> int:
+    """Return the days left to act, today and the last day included (1 on the last day)."""
+    return (closes - today).days + 1
+
+
+CLOSING_REMINDER_DAYS = 7  # the second reminder goes out seven days before the renewal date
+
+
+def reminder_due(renewal_month: int, today: date) -> str | None:
+    """Return which open-enrollment reminder is due today: "opening", "closing", or None outside the window.
+
+    The opening one is due from the window's first day, the closing one from seven days
+    before the renewal date (the last seven days of the window); each is sent once, so a
+    day the task did not run is caught up the next day.
+    """
+    if not in_open_enrollment(renewal_month, today):
+        return None
+    renewal = next_renewal_date(renewal_month, today)
+    return "closing" if today >= renewal - timedelta(days=CLOSING_REMINDER_DAYS) else "opening"
+
+
+RENEWAL_CATCH_UP_DAYS = 7
+
+
+def renewal_due(renewal_month: int, today: date, catch_up_days: int = RENEWAL_CATCH_UP_DAYS) -> date | None:
+    """Return the renewal date the daily carry-over should run for today, or None.
+
+    The renewal date itself, or within `catch_up_days` after it (a day the beat task did not
+    run is caught up; the carry-over is idempotent, so running it again changes nothing).
+    """
+    latest = plan_year_start(renewal_month, plan_year_of(renewal_month, today))
+    return latest if (today - latest).days < catch_up_days else None
+
+
+# Reasons for declining coverage where another health plan covers the subscriber, so its name is asked.
+DECLINE_REASONS_WITH_ALTERNATE_PLAN = frozenset({"spouse_plan", "other_group", "individual"})
+
+
+def check_decline(reason: str, alternate_plan_name: str) -> None:
+    """Decline Coverage needs a reason, and the alternate health plan's name when another plan covers the subscriber."""
+    if not reason:
+        raise ValidationError({"reason": ValidationError("Choose the reason for declining coverage.", code="decline_reason_required")})
+    if reason in DECLINE_REASONS_WITH_ALTERNATE_PLAN and not (alternate_plan_name or "").strip():
+        raise ValidationError({"alternate_plan_name": ValidationError(
+            "Enter the alternate health plan name.", code="alternate_plan_name_required"
+        )})
+
+
 # --- Tiers ------------------------------------------------------------------------------------
 
 
@@ -120,6 +168,21 @@ def new_hire_coverage_start(hire_date: date, waiting_days: int) -> date:
 def child_eligible_through(date_of_birth: date) -> date:
     """Return the last day a child is eligible: the end of the month in which they turn 26."""
     return last_of_month(add_months(date_of_birth, 12 * CHILD_AGE_LIMIT))
+
+
+def aged_out_on(relationship: str, date_of_birth: date, on: date) -> bool:
+    """Whether a dependent can no longer be covered as a child on `on` (past the end of the month they turned 26).
+
+    A disabled adult child has no age limit; a spouse or partner is not a child.
+    """
+    if relationship not in CHILDREN or relationship == DISABLED_ADULT_CHILD:
+        return False
+    return on > child_eligible_through(date_of_birth)
+
+
+def aged_out_born_before(on: date) -> date:
+    """Return the date of birth before which a child is aged out on `on` (the same rule, for SQL)."""
+    return first_of_month(add_months(on, -12 * CHILD_AGE_LIMIT))
 
 
 def termination_end(on: date) -> date:

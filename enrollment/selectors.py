@@ -113,8 +113,13 @@ class RateTable:
     coverage of a month with one table.
     """
 
-    def __init__(self, *, plan_ids=None, plan_year: int | None = None):
+    def __init__(self, *, plan_ids=None, plan_year: int | None = None, rating_method: str | None = None):
         tier_rows, age_rows = PlanRate.objects.all(), PlanAgeRate.objects.all()
+        # A page of one group needs only the table of its rating method (None: both).
+        if rating_method == "tiered":
+            age_rows = age_rows.none()
+        elif rating_method == "age_banded":
+            tier_rows = tier_rows.none()
         if plan_ids is not None:
             tier_rows, age_rows = tier_rows.filter(plan_id__in=plan_ids), age_rows.filter(plan_id__in=plan_ids)
         if plan_year is not None:

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.fields import mask_ssn, ssn_fields
-from enrollment import change_requests, rules, wizard
+from enrollment import change_requests, open_enrollment, rules, wizard
 from enrollment.models import ChangeRequest, Coverage, CoveredMember, Dependent, EnrollmentDraft, Subscriber
 
 PERSON_FIELDS = ("first_name", "middle_initial", "last_name", "gender")
@@ -64,8 +64,10 @@ def save_dependents_step(*, draft: EnrollmentDraft, cleaned_forms: list[dict], d
     dependents = []
     for data in cleaned_forms:
         key = data.get("key") if data.get("key") in previous else uuid.uuid4().hex
+        on_file = previous.get(key, {}).get("dependent_pk")  # Begin Enrollment: a dependent already on file
         dependents.append({
             "key": key,
+            **({"dependent_pk": on_file} if on_file else {}),
             **{name: data[name] for name in PERSON_FIELDS},
             "date_of_birth": data["date_of_birth"].isoformat(),
             "relationship": data["relationship"],
@@ -131,6 +133,8 @@ def confirm_new_enrollment(*, group, draft_id: int, acting_user, today: date, ip
 
     The draft row is locked, so two confirms of one draft at once give one request: the
     second returns the first's. Raise ValidationError (nothing saved) when a rule fails.
+    An open enrollment's Begin Enrollment draft links the existing subscriber instead
+    (enrollment.open_enrollment.submit_begin_enrollment).
     """
     draft = EnrollmentDraft.objects.for_group(group).select_for_update().get(pk=draft_id, created_by=acting_user)
     if draft.request_id:
@@ -143,6 +147,14 @@ def confirm_new_enrollment(*, group, draft_id: int, acting_user, today: date, ip
     summary = wizard.build_summary(group, draft.data, today=today)
     if summary.problems or summary.plan is None or summary.subgroup is None:
         raise ValidationError(summary.problems or ["The enrollment is incomplete."], code="rules")
+    if wizard.is_open_enrollment(draft.data):
+        request = open_enrollment.submit_begin_enrollment(
+            group=group, draft=draft, summary=summary, acting_user=acting_user, today=today, ip_address=ip_address,
+        )
+        draft.request = request
+        draft.updated_at = timezone.now()
+        draft.save(update_fields=["request", "updated_at"])
+        return request
     sub = summary.subscriber
     subscriber = Subscriber(
         group=group, subgroup=summary.subgroup, date_of_birth=sub["date_of_birth"], hire_date=sub["hire_date"],

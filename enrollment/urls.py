@@ -1,6 +1,6 @@
 from django.urls import path
 
-from enrollment import views
+from enrollment import oe_views, views
 from enrollment.maintenance import urls as maintenance_urls
 
 app_name = "enrollment"
@@ -18,5 +18,14 @@ urlpatterns = [
     path("requests/", views.track_requests, name="track_requests"),
     path("requests/<confirmation:number>/", views.request_detail, name="request_detail"),
     path("requests/<confirmation:number>/print/", views.request_print, name="request_print"),
+    # Open Enrollment
+    path("open-enrollment/", oe_views.search, name="open_enrollment"),
+    path("open-enrollment/progress/", oe_views.progress, name="oe_progress"),
+    path("open-enrollment/progress/not-acted-on.csv", oe_views.not_acted_on_csv, name="oe_not_acted_on_csv"),
+    path("open-enrollment/subscribers/<subscriber:subscriber_number>/", oe_views.subscriber, name="oe_subscriber"),
+    path("open-enrollment/subscribers/<subscriber:subscriber_number>/keep/", oe_views.keep, name="oe_keep"),
+    path("open-enrollment/subscribers/<subscriber:subscriber_number>/decline/", oe_views.decline, name="oe_decline"),
+    path("open-enrollment/subscribers/<subscriber:subscriber_number>/begin/", oe_views.begin, name="oe_begin"),
+    path("open-enrollment/confirmation/<confirmation:number>/", oe_views.confirmation, name="oe_confirmation"),
 ]
 urlpatterns += maintenance_urls.urlpatterns  # roster maintenance: the subscriber page, changes, ID Cards

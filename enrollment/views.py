@@ -9,7 +9,7 @@ from django_tables2 import RequestConfig
 
 from accounts.access import group_view
 from accounts.models import ENROLLMENT_ROLES, Subgroup
-from enrollment import selectors, services, wizard
+from enrollment import oe_forms, selectors, services, wizard
 from enrollment.filters import RequestFilter, RosterFilter
 from enrollment.forms import MAX_DEPENDENTS, DependentFormSet, FindRequestForm, PlanForm, SubscriberForm
 from enrollment.maintenance.selectors import latest_request_number
@@ -48,13 +48,13 @@ def _open_draft(request, group, draft_id, step):
     return draft, None
 
 
-def _render_step(request, group, draft, step, context):
+def _render_step(request, group, draft, step, context, template=None):
     context.update(
         draft=draft,
         step=step,
         steps=[(s, wizard.STEP_LABELS[s], draft is not None and wizard.completed(draft.data, s)) for s in wizard.STEPS],
     )
-    return render(request, "enrollment/wizard_%s.html" % step, context)
+    return render(request, template or "enrollment/wizard_%s.html" % step, context)
 
 
 @enrollment_view
@@ -66,6 +66,10 @@ def new_enrollment(request, group):
 @enrollment_view
 def enrollment_subscriber(request, group, draft_id):
     draft, response = _open_draft(request, group, draft_id, "subscriber")
+    if response is None and wizard.is_open_enrollment(draft.data):
+        # Begin Enrollment keeps the subscriber on file as they are: the step only shows them.
+        return _render_step(request, group, draft, "subscriber", {"summary": wizard.build_summary(group, draft.data, today=group.today())},
+                            template="enrollment/open_enrollment/begin_subscriber.html")
     return response or _subscriber_step(request, group, draft)
 
 
@@ -96,8 +100,11 @@ def enrollment_plan(request, group, draft_id):
     subgroup = get_object_or_404(Subgroup.objects.for_membership(request.membership), pk=sub["subgroup_id"])
     kwargs = {"group": group, "subgroup": subgroup, "hire_date": sub["hire_date"]}
     start = wizard.coverage_start_of(draft.data) or wizard.proposed_coverage_start(group, draft.data)
+    form_class = PlanForm
+    if wizard.is_open_enrollment(draft.data):
+        form_class, kwargs["renewal_date"] = oe_forms.BeginPlanForm, wizard.proposed_coverage_start(group, draft.data)
     if request.method == "POST":
-        form = PlanForm(request.POST, **kwargs)
+        form = form_class(request.POST, **kwargs)
         if form.is_valid():
             services.save_plan_step(draft=draft, cleaned_data=form.cleaned_data)
             return redirect(_step_url(group, draft, "dependents" if not wizard.completed(draft.data, "dependents") else "summary"))
@@ -106,7 +113,7 @@ def enrollment_plan(request, group, draft_id):
         selected = request.POST.get("plan", "")
     else:
         saved = draft.data.get("plan") or {}
-        form = PlanForm(initial={"plan": saved.get("plan_id"), "coverage_start": start.isoformat()}, **kwargs)
+        form = form_class(initial={"plan": saved.get("plan_id"), "coverage_start": start.isoformat()}, **kwargs)
         selected = str(saved.get("plan_id", ""))
     plan_year, cards = wizard.plan_cards(group, draft.data, start)
     tier = wizard.tier_of(draft.data)
@@ -129,10 +136,21 @@ def enrollment_dependents(request, group, draft_id):
         "today": timezone.localdate(),
         "ssn_on_file": {d["key"]: d.get("ssn_last4", "") for d in saved},
     }
+    initial = [
+        {k: v for k, v in d.items() if not k.startswith("ssn")}
+        | {
+            "elect_coverage": "yes" if d.get("elect_coverage") else "no",
+            "has_other_coverage": "" if d.get("elect_coverage") else ("yes" if d.get("has_other_coverage") else "no"),
+        }
+        for d in saved
+    ]
+    open_enrollment = wizard.is_open_enrollment(draft.data)
+    formset_class = oe_forms.BeginDependentFormSet if open_enrollment else DependentFormSet
     if request.method == "POST":
-        formset = DependentFormSet(request.POST, prefix="dep", form_kwargs=form_kwargs)
+        # Begin Enrollment's dependents on file have locked fields, which take their values from the initial data.
+        formset = formset_class(request.POST, prefix="dep", form_kwargs=form_kwargs, **({"initial": initial} if open_enrollment else {}))
         if formset.is_valid():
-            kept = [f.cleaned_data for f in formset.forms if f.has_changed() and f not in formset.deleted_forms]
+            kept = oe_forms.kept_dependents(formset, open_enrollment=open_enrollment)
             adding = request.POST.get("action") == "add"
             services.save_dependents_step(draft=draft, cleaned_forms=kept, done=not adding)
             if adding and len(kept) >= MAX_DEPENDENTS:
@@ -142,15 +160,7 @@ def enrollment_dependents(request, group, draft_id):
                 return redirect(_step_url(group, draft, "dependents") + "?add=1#dependent-%d" % (len(kept) + 1))
             return redirect(_step_url(group, draft, "summary"))
     else:
-        initial = [
-            {k: v for k, v in d.items() if not k.startswith("ssn")}
-            | {
-                "elect_coverage": "yes" if d.get("elect_coverage") else "no",
-                "has_other_coverage": "" if d.get("elect_coverage") else ("yes" if d.get("has_other_coverage") else "no"),
-            }
-            for d in saved
-        ]
-        formset = DependentFormSet(prefix="dep", initial=initial, form_kwargs=form_kwargs)
+        formset = formset_class(prefix="dep", initial=initial, form_kwargs=form_kwargs)
         if request.GET.get("add") and len(saved) < MAX_DEPENDENTS:
             formset.extra = 1
     return _render_step(request, group, draft, "dependents", {"formset": formset})
@@ -170,9 +180,11 @@ def enrollment_summary(request, group, draft_id):
 def enrollment_confirm(request, group, draft_id):
     """Confirm: create the request. A second click (or a second tab) gets the same request."""
     draft = get_object_or_404(selectors.drafts_of(request.membership, request.user), pk=draft_id)
+    # Open enrollment's window follows the group's own date.
+    today = group.today() if wizard.is_open_enrollment(draft.data) else timezone.localdate()
     try:
         services.confirm_new_enrollment(
-            group=group, draft_id=draft.pk, acting_user=request.user, today=timezone.localdate(),
+            group=group, draft_id=draft.pk, acting_user=request.user, today=today,
             ip_address=request.META.get("REMOTE_ADDR"),
         )
     except ValidationError as error:

@@ -8,6 +8,11 @@ The draft (EnrollmentDraft.data) is JSON, saved after every step:
      "dependents_done": true}
 
 An SSN is stored encrypted (core.fields) even in the draft and never shown again in full.
+
+Open enrollment's Begin Enrollment reuses the wizard: its draft has "mode": "oe_begin", the
+existing subscriber ("subscriber_pk", details read-only), the dependents on file (each with
+its "dependent_pk"), the new "plan_year" and the "renewal_date" every coverage starts on
+(enrollment.open_enrollment.start_begin_enrollment).
 """
 
 from __future__ import annotations
@@ -21,6 +26,7 @@ from enrollment import rules, selectors
 from enrollment.models import Dependent, Gender, Plan, Subscriber, Tier
 
 STEPS = ("subscriber", "plan", "dependents", "summary")
+OE_BEGIN = "oe_begin"
 STEP_LABELS = {"subscriber": "Subscriber", "plan": "Medical plan", "dependents": "Dependents", "summary": "Summary"}
 
 
@@ -81,7 +87,14 @@ def rating_members(data: dict) -> list[tuple[str, str, date]]:
     return members
 
 
+def is_open_enrollment(data: dict) -> bool:
+    """Whether the draft is an open enrollment's Begin Enrollment (its coverage starts on the renewal date)."""
+    return data.get("mode") == OE_BEGIN
+
+
 def proposed_coverage_start(group, data: dict) -> date:
+    if is_open_enrollment(data):
+        return as_date(data["renewal_date"])
     sub = subscriber_dates(data)
     return rules.new_hire_coverage_start(sub["hire_date"], group.waiting_period_days)
 

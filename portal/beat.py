@@ -10,4 +10,9 @@ BEAT_SCHEDULE: dict = {
     "expire-enrollment-drafts": {"task": "enrollment.tasks.expire_enrollment_drafts", "schedule": crontab(hour=10, minute=15)},
     # Children ageing out at 26: their removal at the end of that month, as a request of its own.
     "age-out-dependents": {"task": "enrollment.maintenance_tasks.age_out_dependents", "schedule": crontab(hour=10, minute=20)},
+    # Open enrollment. 08:15 UTC is past midnight in every continental US time zone, so a group
+    # renews on its renewal date in its own time zone (a later run catches up; the renewal is
+    # idempotent). Reminders go out in the US morning; each is sent once.
+    "open-enrollment-renewals": {"task": "enrollment.tasks.run_due_renewals", "schedule": crontab(hour=8, minute=15)},
+    "open-enrollment-reminders": {"task": "enrollment.tasks.send_open_enrollment_reminders", "schedule": crontab(hour=15, minute=0)},
 }

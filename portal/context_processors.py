@@ -1,5 +1,4 @@
 from django.conf import settings
-from django.utils import timezone
 
 from accounts.models import BILLING_ROLES, ENROLLMENT_ROLES, PRIMARY_ONLY
 from enrollment import rules
@@ -18,7 +17,8 @@ def portal(request):
         "may_manage_users": role in PRIMARY_ONLY,
         # Only inside a group page, so signed-out and admin pages run no query for it.
         "may_switch_group": bool(group) and request.user.memberships_active().count() > 1,
-        "current_group_oe_open": bool(group and rules.in_open_enrollment(group.renewal_month, timezone.localdate())),
+        # The window follows the group's own date (its time zone).
+        "current_group_oe_open": bool(group and rules.in_open_enrollment(group.renewal_month, group.today())),
         "support_phones": settings.SUPPORT_PHONES,
         "session_idle_seconds": settings.SESSION_IDLE_SECONDS,
     }

@@ -6,6 +6,7 @@ from django.utils import timezone
 from accounts.access import group_view
 from accounts.models import Subgroup
 from billing import selectors as billing_selectors
+from enrollment import oe_selectors
 from enrollment import selectors as enrollment_selectors
 from enrollment.maintenance import selectors as maintenance_selectors
 
@@ -25,5 +26,6 @@ def group_home(request, group):
         # A limited admin is told whose subscribers the counts are (one query, only for them).
         "limited_to": list(Subgroup.objects.for_membership(request.membership).order_by("name")) if request.membership.is_limited else [],
         "turning_26": maintenance_selectors.turning_26_rows(request.membership, today=today),
+        "oe_banner": oe_selectors.banner(request.membership, group.today()),
     }
     return render(request, "group_home.html", context)

@@ -18,6 +18,7 @@ from enrollment.models import (
     EnrollmentDraft,
     IDCardOrder,
     OpenEnrollmentElection,
+    OpenEnrollmentReminder,
     RequestEvent,
     Subscriber,
 )
@@ -45,6 +46,7 @@ def seeded(db):
     )
     RequestEvent.objects.create(request=request, status=ChangeRequest.Status.RECEIVED, actor=alice)
     OpenEnrollmentElection.objects.create(group=acme, subscriber=subscriber, plan_year=2099, choice="keep")
+    OpenEnrollmentReminder.objects.create(group=acme, renewal_date="2099-01-01", kind="opening")
     order = IDCardOrder.objects.create(group=acme, subscriber=subscriber)
     order.dependents.set(subscriber.dependents.all())
     EnrollmentDraft.objects.create(group=acme, created_by=alice, data={"step": "member"})
