@@ -320,3 +320,61 @@ def written_sums(invoice) -> tuple[Decimal, Decimal]:
         )
         premium, adjustments = cursor.fetchone()
     return Decimal(premium or ZERO), Decimal(adjustments or ZERO)
+
+
+# --- The next-invoice preview reads the temporary tables ------------------------------------------
+
+
+def preview_breakdown(period: date, subgroup_ids) -> list[dict]:
+    """Return the computed lines summed by plan, tier and subgroup (as premium_breakdown does for an invoice)."""
+    scope, params = _scope_filter(subgroup_ids)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT plan_id, p.code, p.name, tier, subgroup_id, sg.name,
+                   count(DISTINCT subscriber_id) FILTER (WHERE kind = 'premium'),
+                   COALESCE(sum(members) FILTER (WHERE kind = 'premium'), 0),
+                   COALESCE(sum(amount) FILTER (WHERE kind = 'premium'), 0),
+                   COALESCE(sum(amount) FILTER (WHERE kind = 'adjustment'), 0)
+            FROM (
+                SELECT 'premium' AS kind, subscriber_id, subgroup_id, plan_id, tier, members, amount FROM {charges} WHERE month = %s
+                UNION ALL
+                SELECT 'adjustment', subscriber_id, subgroup_id, plan_id, tier, 0, amount FROM {adjust}
+            ) l
+            LEFT JOIN enrollment_plan p ON p.id = l.plan_id
+            LEFT JOIN accounts_subgroup sg ON sg.id = l.subgroup_id
+            WHERE {scope}
+            GROUP BY 1, 2, 3, 4, 5, 6
+            ORDER BY 3, 4, 6
+            """.format(charges=CHARGES, adjust=ADJUST, scope=scope),
+            [period] + params,
+        )
+        keys = ("plan_id", "plan__code", "plan__name", "tier", "subgroup_id", "subgroup__name", "subscribers", "members", "premium", "adjustments")
+        rows = [dict(zip(keys, row)) for row in cursor.fetchall()]
+    for row in rows:
+        row["total"] = row["premium"] + row["adjustments"]
+    return rows
+
+
+def preview_adjustments(subgroup_ids, *, limit: int) -> list[dict]:
+    """Return the computed adjustment lines (subscriber, month, amount, cause), at most `limit`, by subscriber name."""
+    scope, params = _scope_filter(subgroup_ids, column="a.subgroup_id")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT s.subscriber_number, s.last_name, s.first_name, a.month, a.amount, r.confirmation_number
+            FROM {adjust} a JOIN enrollment_subscriber s ON s.id = a.subscriber_id
+            LEFT JOIN enrollment_changerequest r ON r.id = a.change_request_id
+            WHERE {scope}
+            ORDER BY a.last_name, a.first_name, a.subscriber_id, a.month LIMIT %s
+            """.format(adjust=ADJUST, scope=scope),
+            params + [limit],
+        )
+        keys = ("subscriber_number", "last_name", "first_name", "month", "amount", "confirmation_number")
+        return [dict(zip(keys, row)) for row in cursor.fetchall()]
+
+
+def _scope_filter(subgroup_ids, column="subgroup_id"):
+    if subgroup_ids is None:
+        return "true", []
+    return "%s = ANY(%%s)" % column, [list(subgroup_ids)]

@@ -250,6 +250,14 @@ AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 # Billing specialists' phone numbers, shown on the login page and the lockout message.
 SUPPORT_PHONES = env.list("SUPPORT_PHONES", default=["503-574-5791", "888-816-1300"])
 
+# --- Billing ---------------------------------------------------------------------------------
+# The carrier as its invoices and remittance slips name it.
+CARRIER_NAME = env.str("CARRIER_NAME", default="Cascade Summit Health Plan")
+CARRIER_ADDRESS = env.list("CARRIER_ADDRESS", default=["1200 SW Columbia St, Suite 400", "Portland, OR 97201"])
+REMIT_TO = env.list("REMIT_TO", default=["Cascade Summit Health Plan", "Premium Remittance, PO Box 4480", "Portland, OR 97208-4480"])
+# An invoice PDF of more lines than this (as the admin sees it) is rendered by the worker.
+BILLING_PDF_INLINE_MAX_LINES = env.int("BILLING_PDF_INLINE_MAX_LINES", default=250)
+
 # --- Security headers --------------------------------------------------------------------
 from django.utils.csp import CSP  # noqa: E402
 
@@ -311,7 +319,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    # WeasyPrint logs every step of every PDF at INFO.
+    "loggers": {"axes": {"level": "WARNING"}, "weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
 
 from portal.beat import BEAT_SCHEDULE  # noqa: E402
