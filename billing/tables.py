@@ -89,6 +89,9 @@ class InvoiceLineTable(tables.Table):
             return record.memo
         return "%s, %s" % (record.subscriber.last_name, record.subscriber.first_name)
 
+    def render_tier(self, record):
+        return record.tier  # the code admins know (EE, ES, EC, FAM), not its long label
+
     def render_members(self, record):
         return record.members if record.kind in InvoiceLine.PREMIUM_KINDS else ""
 
@@ -130,6 +133,9 @@ class SubscriberHistoryTable(tables.Table):
 
     def render_kind(self, record):
         return record.get_kind_display()
+
+    def render_tier(self, record):
+        return record.tier
 
     def render_change_request(self, record):
         return record.change_request.display_number

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from accounts.models import Subgroup
 from billing import rules, services
-from enrollment.models import AGE_BANDS, ChangeRequest, Coverage, CoveredMember, PlanAgeRate
+from enrollment.models import AGE_BANDS, ChangeRequest, Coverage, CoveredMember, PlanAgeRate, PlanRate
 from tests import factories
 
 D = Decimal
@@ -37,7 +37,7 @@ def set_up_group(group, *, years=(2025, 2026, 2027), renewal_month=1, policy="mi
 
 def add_tier_rates(plan, year, factor=D("1")):
     for tier, premium in TIERS.items():
-        factories.PlanRateFactory(plan=plan, plan_year=year, tier=tier, monthly_premium=premium * factor)
+        PlanRate.objects.update_or_create(plan=plan, plan_year=year, tier=tier, defaults={"monthly_premium": premium * factor})
 
 
 def add_age_rates(plan, year, rates: dict):
