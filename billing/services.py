@@ -162,34 +162,45 @@ def issue_due_invoice(*, group, today: date) -> Issued | None:
 # --- Manual adjustments --------------------------------------------------------------------------
 
 
-@transaction.atomic
-def post_manual_adjustment(*, group, subscriber=None, service_month: date, amount: Decimal, memo: str, acting_user, change_request=None) -> Adjustment:
-    """Post a specialist's adjustment (positive charges, negative credits); it lands on the group's next invoice.
-
-    Refused (ValidationError with a code): zero, a fraction of a cent, no memo, a month not
-    given by its first day, a subscriber of another group, and a credit larger than what was
-    billed for that subscriber and month.
-    """
-    rules.check_manual_adjustment(amount, memo)
+def check_manual_adjustment(*, group, subscriber, service_month: date, amount: Decimal, memo: str) -> None:
+    """Refuse a manual adjustment (ValidationError by field, with a code): zero, a fraction of a cent, no
+    memo, a month not given by its first day, a subscriber of another group, or a credit larger than
+    what was billed for that subscriber and month (adjustments waiting for an invoice included)."""
+    errors = {}
+    try:
+        rules.check_manual_adjustment(amount, memo)
+    except ValidationError as error:
+        errors["memo" if error.code == "adjustment_memo_required" else "amount"] = error
     if service_month.day != 1:
-        raise _invalid("service_month", "Give the first day of the month corrected.", "adjustment_month_first")
+        errors["service_month"] = ValidationError("Give the first day of the month corrected.", code="adjustment_month_first")
     if subscriber is not None and subscriber.group_id != group.pk:
-        raise _invalid("subscriber", "This subscriber is in another group.", "subscriber_other_group")
-    lock_group_billing(group)
-    if subscriber is not None and amount < ZERO:
+        errors["subscriber"] = ValidationError("This subscriber is in another group.", code="subscriber_other_group")
+    if not errors and subscriber is not None and amount < ZERO:
         billed = (
-            InvoiceLine.objects.for_group(group).filter(subscriber=subscriber, service_month=service_month)
-            .aggregate(total=Sum("amount"))["total"] or ZERO
+            InvoiceLine.objects.for_group(group).filter(subscriber=subscriber, service_month=service_month).aggregate(total=Sum("amount"))["total"]
+            or ZERO
         )
         waiting = (
             Adjustment.objects.for_group(group).filter(subscriber=subscriber, service_month=service_month, invoice_line__isnull=True)
             .aggregate(total=Sum("amount"))["total"] or ZERO
         )
         if billed + waiting + amount < ZERO:
-            raise _invalid(
-                "amount", "A credit cannot exceed what was billed for this subscriber and month (%s)." % (billed + waiting),
-                "adjustment_credit_exceeds_billed",
+            errors["amount"] = ValidationError(
+                "A credit cannot exceed what was billed for this subscriber and month (%s)." % (billed + waiting),
+                code="adjustment_credit_exceeds_billed",
             )
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def post_manual_adjustment(*, group, subscriber=None, service_month: date, amount: Decimal, memo: str, acting_user, change_request=None) -> Adjustment:
+    """Post a specialist's adjustment (positive charges, negative credits); it lands on the group's next invoice.
+
+    Checked by `check_manual_adjustment` under the group's billing lock.
+    """
+    lock_group_billing(group)
+    check_manual_adjustment(group=group, subscriber=subscriber, service_month=service_month, amount=amount, memo=memo)
     adjustment = Adjustment.objects.create(
         group=group, subscriber=subscriber, service_month=service_month, amount=amount, memo=memo.strip(),
         source=Adjustment.Source.MANUAL, created_by=acting_user, change_request=change_request,
@@ -199,10 +210,6 @@ def post_manual_adjustment(*, group, subscriber=None, service_month: date, amoun
         detail={"amount": str(amount), "service_month": service_month.isoformat()},
     )
     return adjustment
-
-
-def _invalid(field, message, code):
-    return ValidationError({field: ValidationError(message, code=code)})
 
 
 # --- Payments -------------------------------------------------------------------------------------
@@ -251,21 +258,22 @@ def apply_payment(
 
 
 @transaction.atomic
-def mark_past_due(*, today: date) -> list[int]:
+def mark_past_due(*, today: date, groups=None, notify: bool = True) -> list[int]:
     """Mark every unpaid invoice whose grace period is over past due (rules.is_past_due); return their ids.
 
-    One UPDATE for all groups; each group's billing and primary admins are emailed on commit.
+    One UPDATE for all groups (or those given); each invoice's billing and primary admins are
+    emailed on commit, unless `notify` is False (the demo seeding its history).
     """
     # rules.is_past_due: today > due + GRACE_DAYS, that is due < today - GRACE_DAYS.
-    ids = list(
-        Invoice.objects.filter(
-            status__in=[Invoice.Status.OPEN, Invoice.Status.PARTIALLY_PAID], due_on__lt=today - timedelta(days=rules.GRACE_DAYS)
-        )
-        .values_list("pk", flat=True)
+    invoices = Invoice.objects.filter(
+        status__in=[Invoice.Status.OPEN, Invoice.Status.PARTIALLY_PAID], due_on__lt=today - timedelta(days=rules.GRACE_DAYS)
     )
+    if groups is not None:
+        invoices = invoices.filter(group__in=groups)
+    ids = list(invoices.values_list("pk", flat=True))
     if ids:
         Invoice.objects.filter(pk__in=ids).update(status=Invoice.Status.PAST_DUE)
-        for invoice_id in ids:
+        for invoice_id in ids if notify else ():
             transaction.on_commit(lambda invoice_id=invoice_id: email_billing_admins(invoice_id, "invoice_past_due"))
     return ids
 
