@@ -106,6 +106,7 @@ class InvoiceLine(models.Model):
         ]
         indexes = [
             models.Index(fields=["invoice", "subscriber"]),
+            models.Index(fields=["invoice", "id"]),  # an invoice's lines in the order written (subscriber names), a page at a time
             models.Index(fields=["subscriber", "service_month"]),  # what was billed for a subscriber's month
         ]
 

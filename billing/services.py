@@ -65,7 +65,7 @@ def lock_group_billing(group) -> None:
 
 
 @transaction.atomic
-def issue_invoice(*, group, period: date, today: date, issued_at: datetime | None = None, acting_user=None) -> Issued:
+def issue_invoice(*, group, period: date, today: date, issued_at: datetime | None = None, acting_user=None, notify: bool = True) -> Issued:
     """Issue the group's invoice for the month `period`, or return the one already issued (idempotent).
 
     Premium lines bill the coverage in force now under the group's billing policy; earlier
@@ -124,7 +124,8 @@ def issue_invoice(*, group, period: date, today: date, issued_at: datetime | Non
         detail={"period": period.isoformat(), "amount_due": str(invoice.amount_due), "lines": computed.premium_lines + computed.adjustment_lines + len(manual)},
     )
     invoice_id = invoice.pk
-    transaction.on_commit(lambda: email_billing_admins(invoice_id, "invoice_issued"))
+    if notify:
+        transaction.on_commit(lambda: email_billing_admins(invoice_id, "invoice_issued"))
     return Issued(invoice, True)
 
 

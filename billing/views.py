@@ -6,20 +6,20 @@ note naming the subgroups and the lines' subtotal) next to the group's totals.
 """
 
 import csv
+from dataclasses import replace
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django_tables2 import RequestConfig
 
 from accounts.access import group_view
-from billing import documents, pdf, selectors
+from billing import documents, pdf, selectors, tables
 from billing.filters import InvoiceLineFilter
 from billing.forms import ContractLookupForm, InvoiceSearchForm, QuickSearchForm
 from billing.models import Invoice, InvoiceDocument
-from billing.tables import InvoiceLineTable, InvoiceTable, SubscriberHistoryTable
+from billing.listing import Listing
 from enrollment.models import Subscriber
 
 
@@ -50,10 +50,12 @@ def invoices(request, group):
         request.membership, issued_from=criteria.get("issued_from"), issued_to=criteria.get("issued_to"), subgroup=subgroup
     )
     scope_names = [subgroup.name] if subgroup else selectors.scope_names(selectors.scope_of(request.membership))
-    table = InvoiceTable(history, group=group, scope_label=("Lines of %s" % ", ".join(scope_names)) if scope_names else None)
-    RequestConfig(request, paginate={"per_page": 24}).configure(table)
+    columns = list(tables.INVOICE_HISTORY)
+    if scope_names:
+        columns.append(replace(tables.SCOPE_TOTAL, label="Lines of %s" % ", ".join(scope_names)))
+    listing = Listing(request, history, columns=columns, default=("-period", "-sequence"), per_page=24)
     return render(request, "billing/invoices.html", {
-        "table": table, "quick": quick, "search": search, "current": selectors.current_invoice(request.membership),
+        "listing": listing, "quick": quick, "search": search, "scope_total": bool(scope_names),
     })
 
 
@@ -73,10 +75,9 @@ def invoice(request, group, invoice_number):
     found = _invoice_or_404(request.membership, invoice_number)
     lines = selectors.invoice_lines(request.membership, found)
     line_filter = InvoiceLineFilter(request.GET, queryset=lines, membership=request.membership, invoice=found)
-    table = InvoiceLineTable(line_filter.qs, invoice=found)
-    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    listing = Listing(request, line_filter.qs, columns=tables.INVOICE_LINES, default=("id",), per_page=50)
     return render(request, "billing/invoice.html", {
-        "invoice": found, "filter": line_filter, "table": table, **_scope_context(request.membership, found),
+        "invoice": found, "filter": line_filter, "listing": listing, **_scope_context(request.membership, found),
     })
 
 
@@ -94,10 +95,9 @@ def invoice_breakdown(request, group, invoice_number):
     rows = selectors.premium_breakdown(found, subgroup_ids)
     lines = selectors.invoice_lines(request.membership, found)
     line_filter = InvoiceLineFilter(request.GET if "subscriber" not in request.GET else None, queryset=lines, membership=request.membership, invoice=found)
-    table = InvoiceLineTable(line_filter.qs, invoice=found)
-    RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    listing = Listing(request, line_filter.qs, columns=tables.INVOICE_LINES, default=("id",), per_page=50)
     return render(request, "billing/breakdown.html", {
-        "invoice": found, "rows": rows, "lookup": lookup, "table": table, "filter": line_filter,
+        "invoice": found, "rows": rows, "lookup": lookup, "listing": listing, "filter": line_filter,
         "breakdown_total": selectors.subtotal(found, subgroup_ids), **_scope_context(request.membership, found),
     })
 
@@ -108,9 +108,11 @@ def contract_detail(request, group, invoice_number, subscriber_number):
     found = _invoice_or_404(request.membership, invoice_number)
     subscriber = get_object_or_404(Subscriber.objects.for_membership(request.membership).select_related("subgroup"), subscriber_number=subscriber_number)
     detail = selectors.contract(request.membership, found, subscriber)
-    history = SubscriberHistoryTable(selectors.subscriber_history(request.membership, subscriber, through=found.period), group=group)
-    RequestConfig(request, paginate={"per_page": 24}).configure(history)
-    return render(request, "billing/contract.html", {"invoice": found, "contract": detail, "history": history})
+    history = Listing(
+        request, selectors.subscriber_history(request.membership, subscriber, through=found.period), columns=tables.SUBSCRIBER_HISTORY,
+        default=("-invoice__period", "-invoice__sequence", "service_month", "id"), per_page=24,
+    )
+    return render(request, "billing/contract.html", {"invoice": found, "contract": detail, "listing": history})
 
 
 # --- Downloads ----------------------------------------------------------------------------------
