@@ -5,11 +5,10 @@ Every role views these pages. An admin limited to some subgroups sees only their
 note naming the subgroups and the lines' subtotal) next to the group's totals.
 """
 
-import csv
 from dataclasses import replace
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,8 +17,9 @@ from accounts.access import group_view
 from billing import documents, pdf, selectors, tables
 from billing.filters import InvoiceLineFilter
 from billing.forms import ContractLookupForm, InvoiceSearchForm, QuickSearchForm
-from billing.models import Invoice, InvoiceDocument
 from billing.listing import Listing
+from billing.models import Invoice, InvoiceDocument
+from core import csv_download
 from enrollment.models import Subscriber
 
 
@@ -153,48 +153,30 @@ def invoice_pdf_status(request, group, invoice_number):
     })
 
 
-class Echo:
-    """A file-like object whose write returns the line, for csv.writer into a streaming response."""
-
-    def write(self, value):
-        return value
-
-
-CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_text(value) -> str:
-    """Neutralise text a spreadsheet would run as a formula (names and memos are typed by people)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(CSV_FORMULA_START) else text
+INVOICE_CSV_HEADER = [
+    "Invoice Number", "Coverage month", "Kind", "Subscriber ID", "Last name", "First name", "Subgroup", "Plan code", "Plan",
+    "Tier", "Members", "Service month", "Amount", "Monthly premium", "Covered days", "Confirmation number", "Memo",
+]
 
 
 @group_view()
 def invoice_csv(request, group, invoice_number):
     """Download the invoice's lines the admin may see as CSV (streamed: any size)."""
     found = _invoice_or_404(request.membership, invoice_number)
-    writer = csv.writer(Echo())
-    header = [
-        "Invoice Number", "Coverage month", "Kind", "Subscriber ID", "Last name", "First name", "Subgroup", "Plan code", "Plan",
-        "Tier", "Members", "Service month", "Amount", "Monthly premium", "Covered days", "Confirmation number", "Memo",
-    ]
 
-    def rows():
-        yield writer.writerow(header)
-        for line in selectors.invoice_lines(request.membership, found).iterator(chunk_size=2000):
-            sub = line.subscriber
-            yield writer.writerow([
-                found.number, found.period.strftime("%Y-%m"), line.kind, sub.subscriber_number if sub else "",
-                csv_text(sub.last_name if sub else ""), csv_text(sub.first_name if sub else ""),
-                csv_text(line.subgroup.name if line.subgroup_id else ""), line.plan.code if line.plan_id else "",
-                csv_text(line.plan.name if line.plan_id else ""), line.tier, line.members, line.service_month.strftime("%Y-%m"),
-                line.amount, line.monthly_premium if line.monthly_premium is not None else "", line.covered_days or "",
-                line.change_request.display_number if line.change_request_id else "", csv_text(line.memo),
-            ])
+    def row(line):
+        sub = line.subscriber
+        return [
+            found.number, found.period.strftime("%Y-%m"), line.kind, sub.subscriber_number if sub else "",
+            csv_download.text(sub.last_name if sub else ""), csv_download.text(sub.first_name if sub else ""),
+            csv_download.text(line.subgroup.name if line.subgroup_id else ""), line.plan.code if line.plan_id else "",
+            csv_download.text(line.plan.name if line.plan_id else ""), line.tier, line.members, line.service_month.strftime("%Y-%m"),
+            line.amount, line.monthly_premium if line.monthly_premium is not None else "", line.covered_days or "",
+            line.change_request.display_number if line.change_request_id else "", csv_download.text(line.memo),
+        ]
 
-    response = StreamingHttpResponse(rows(), content_type="text/csv")
-    response["Content-Disposition"] = 'attachment; filename="%s.csv"' % found.number
-    return response
+    lines = selectors.invoice_lines(request.membership, found).iterator(chunk_size=2000)
+    return csv_download.stream("%s.csv" % found.number, INVOICE_CSV_HEADER, (row(line) for line in lines))
 
 
 # --- Next invoice preview ---------------------------------------------------------------------------
