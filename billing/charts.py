@@ -54,10 +54,16 @@ class Chart:
 def axis_label(value: Decimal) -> str:
     """Return a short dollar label for an axis: $0, $750, $2,500, $25k, $1.2M."""
     if value >= 1_000_000:
-        return "$%sM" % format(value / 1_000_000, "f").rstrip("0").rstrip(".")
+        return "$%sM" % _short(value / 1_000_000)
     if value >= 10_000:
-        return "$%sk" % format(value / 1000, "f").rstrip("0").rstrip(".")
+        return "$%sk" % _short(value / 1000)
     return "${:,.0f}".format(value)
+
+
+def _short(value: Decimal) -> str:
+    """12.50 -> 12.5, 10.0 -> 10."""
+    text = format(value, "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def nice_top(value: Decimal) -> Decimal:
