@@ -26,6 +26,7 @@ from billing.models import BillingAccount, Invoice, Payment
 from core.identifiers import CONFIRMATION_ALPHABET
 from core.money import round_half_up
 from demo.accounts import ACME, BLUEBIRD, CEDAR, HISTORY_MONTHS, anchor_month
+from demo.enrollment import LARGE_GROUP_BASE
 from enrollment.models import ChangeRequest, Coverage, RequestEvent
 from enrollment.rules import add_months, last_of_month
 
@@ -136,3 +137,14 @@ def _terminate_two_months_back(group, alice, *, before: date) -> None:
             RequestEvent(request=request, status=ChangeRequest.Status.COMPLETED, at=decided,
                          note="Coverage ends %s." % end.strftime("%b %-d, %Y")),
         ])
+
+
+def seed_large_billing(groups: int, today: date) -> int:
+    """Issue the current invoice of the large groups 900001.. (none of their history); return how many were new."""
+    issued = 0
+    numbers = ["%06d" % (LARGE_GROUP_BASE + seq) for seq in range(1, groups + 1)]
+    for group in EmployerGroup.objects.filter(group_number__in=numbers).order_by("group_number"):
+        period = rules.last_invoiced_month(today, group.invoice_day)
+        result = services.issue_invoice(group=group, period=period, today=today, notify=False)
+        issued += result.created
+    return issued

@@ -286,3 +286,8 @@ def test_a_payment_shows_on_the_history_and_lowers_the_balance(alice_client, ali
     assert rows[0][4:7] == ["$7,850.00", "$2,700.00", "Partially paid"]
     assert rows[1][4:7] == ["$5,375.00", "$2,700.00", "Partially paid"]
     assert current[-1] == ["Balance today", "$5,150.00"]
+
+
+@pytest.mark.parametrize("number", ["INV-104522-2026", "inv-104522-202604", "INV-104522-202604-1", "INV-10452-202604"])
+def test_a_malformed_invoice_number_in_a_url_is_404(alice_client, group, billed, number):
+    assert alice_client.get("/groups/104522/billing/invoices/%s/" % number).status_code == 404
