@@ -14,7 +14,7 @@ from django.utils.html import format_html
 
 from billing import services
 from billing.models import (
-    Adjustment, Autopay, BillingAccount, Invoice, InvoiceDocument, InvoiceLine, InvoiceLineMember, Payment, PaymentMethod,
+    Adjustment, Autopay, BillingAccount, Invoice, InvoiceBreakdownRow, InvoiceDocument, InvoiceLine, InvoiceLineMember, Payment, PaymentMethod,
 )
 from core.admin_tools import ReadOnlyInline
 
@@ -101,6 +101,14 @@ class InvoiceLineMemberAdmin(ViewOnlyAdmin):
     @admin.display(description="invoice", ordering="line__invoice__number")
     def invoice_number(self, obj):
         return obj.line.invoice.number
+
+
+@admin.register(InvoiceBreakdownRow)
+class InvoiceBreakdownRowAdmin(ViewOnlyAdmin):
+    list_display = ("invoice", "plan", "tier", "subgroup", "subscribers", "members", "premium", "adjustments", "lines")
+    search_fields = ("=invoice__number",)
+    list_select_related = ("invoice", "plan", "subgroup")
+    show_full_result_count = False
 
 
 @admin.register(InvoiceDocument)

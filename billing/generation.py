@@ -378,3 +378,22 @@ def _scope_filter(subgroup_ids, column="subgroup_id"):
     if subgroup_ids is None:
         return "true", []
     return "%s = ANY(%%s)" % column, [list(subgroup_ids)]
+
+
+def insert_breakdown(invoice) -> None:
+    """Sum the invoice's lines, once written (manual ones included), by plan, tier and subgroup."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO billing_invoicebreakdownrow (invoice_id, plan_id, tier, subgroup_id, subscribers, members, premium, adjustments, lines)
+            SELECT invoice_id, plan_id, tier, subgroup_id,
+                   count(DISTINCT subscriber_id) FILTER (WHERE kind IN ('premium', 'cobra')),
+                   COALESCE(sum(members) FILTER (WHERE kind IN ('premium', 'cobra')), 0),
+                   COALESCE(sum(amount) FILTER (WHERE kind IN ('premium', 'cobra')), 0),
+                   COALESCE(sum(amount) FILTER (WHERE kind IN ('adjustment', 'manual')), 0),
+                   count(*)
+            FROM billing_invoiceline WHERE invoice_id = %s
+            GROUP BY invoice_id, plan_id, tier, subgroup_id
+            """,
+            [invoice.pk],
+        )

@@ -110,6 +110,11 @@ class InvoiceLine(models.Model):
             models.Index(fields=["subscriber", "service_month"]),  # what was billed for a subscriber's month
         ]
 
+    @property
+    def month_label(self) -> str:
+        """The month the amount is for, as lists show it ("Mar 2026"): strftime, much cheaper per row than |date."""
+        return self.service_month.strftime("%b %Y")
+
 
 class InvoiceLineMember(models.Model):
     """Age-banded rating: one member's premium that makes up a subscriber's line."""
@@ -124,6 +129,29 @@ class InvoiceLineMember(models.Model):
 
     class Meta:
         ordering = ["line", "id"]
+
+
+class InvoiceBreakdownRow(models.Model):
+    """An issued invoice's lines summed by plan, tier and subgroup, written with it (it never changes).
+
+    The premium breakdown and a limited admin's subtotal read these few rows instead of summing
+    thousands of lines on every page.
+    """
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="breakdown_rows")
+    plan = models.ForeignKey(Plan, null=True, blank=True, on_delete=models.PROTECT, related_name="+")  # empty: manual lines
+    tier = models.CharField(max_length=3, blank=True)
+    subgroup = models.ForeignKey(Subgroup, null=True, blank=True, on_delete=models.PROTECT, related_name="+")  # empty: group-wide lines
+    subscribers = models.PositiveIntegerField()  # distinct subscribers with a premium line
+    members = models.PositiveIntegerField()  # people covered by the premium lines
+    premium = MoneyField()  # premium and COBRA lines
+    adjustments = MoneyField()  # retro and manual lines
+    lines = models.PositiveIntegerField()
+
+    objects = scoped_queryset("invoice__group", "subgroup").as_manager()
+
+    class Meta:
+        ordering = ["invoice", "id"]
 
 
 class InvoiceDocument(models.Model):

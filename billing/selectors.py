@@ -18,7 +18,7 @@ from django.db.models.functions import Coalesce
 
 from accounts.models import Subgroup
 from billing import charts, generation, rules
-from billing.models import Adjustment, Invoice, InvoiceLine, InvoiceLineMember, Payment
+from billing.models import Adjustment, Invoice, InvoiceBreakdownRow, InvoiceLine, InvoiceLineMember, Payment
 from core.money import ZERO
 from enrollment.models import Coverage, CoveredMember, Subscriber, Tier
 
@@ -82,21 +82,22 @@ class Subtotal:
     adjustments: Decimal
     total: Decimal
     lines: int
-    subscribers: int
+
+
+def _breakdown_rows(invoice, subgroup_ids):
+    rows = InvoiceBreakdownRow.objects.filter(invoice=invoice)
+    return rows if subgroup_ids is None else rows.filter(subgroup_id__in=subgroup_ids)
 
 
 def subtotal(invoice, subgroup_ids) -> Subtotal:
-    """Return the sums of the lines in a scope (one query): for a limited admin, their subgroups' part of the invoice."""
-    lines = InvoiceLine.objects.filter(invoice=invoice)
-    if subgroup_ids is not None:
-        lines = lines.filter(subgroup_id__in=subgroup_ids)
-    row = lines.aggregate(
-        premium=Coalesce(Sum("amount", filter=Q(kind__in=PREMIUM_KINDS)), Value(ZERO), output_field=MONEY),
-        adjustments=Coalesce(Sum("amount", filter=Q(kind__in=ADJUSTMENT_KINDS)), Value(ZERO), output_field=MONEY),
-        lines=Count("pk"),
-        subscribers=Count("subscriber", distinct=True),
+    """Return the sums of the lines in a scope (one query over the invoice's breakdown rows): for a limited
+    admin, their subgroups' part of the invoice."""
+    row = _breakdown_rows(invoice, subgroup_ids).aggregate(
+        premium=Coalesce(Sum("premium"), Value(ZERO), output_field=MONEY),
+        adjustments=Coalesce(Sum("adjustments"), Value(ZERO), output_field=MONEY),
+        lines=Coalesce(Sum("lines"), 0),
     )
-    return Subtotal(row["premium"], row["adjustments"], row["premium"] + row["adjustments"], row["lines"], row["subscribers"])
+    return Subtotal(row["premium"], row["adjustments"], row["premium"] + row["adjustments"], row["lines"])
 
 
 # --- The premium breakdown ----------------------------------------------------------------------
@@ -105,20 +106,11 @@ def subtotal(invoice, subgroup_ids) -> Subtotal:
 def premium_breakdown(invoice, subgroup_ids) -> list[dict]:
     """Return the invoice's lines summed by plan, tier and subgroup: subscribers, members, premium, adjustments, total.
 
-    Lines without a plan (a manual adjustment) are summed in a row of their own.
+    Written with the invoice (InvoiceBreakdownRow). Lines without a plan (a manual adjustment) have a row of their own.
     """
-    lines = InvoiceLine.objects.filter(invoice=invoice)
-    if subgroup_ids is not None:
-        lines = lines.filter(subgroup_id__in=subgroup_ids)
     rows = list(
-        lines.values("plan_id", "plan__code", "plan__name", "tier", "subgroup_id", "subgroup__name")
-        .annotate(
-            subscribers=Count("subscriber", distinct=True, filter=Q(kind__in=PREMIUM_KINDS)),
-            members=Coalesce(Sum("members", filter=Q(kind__in=PREMIUM_KINDS)), 0),
-            premium=Coalesce(Sum("amount", filter=Q(kind__in=PREMIUM_KINDS)), Value(ZERO), output_field=MONEY),
-            adjustments=Coalesce(Sum("amount", filter=Q(kind__in=ADJUSTMENT_KINDS)), Value(ZERO), output_field=MONEY),
-        )
-        .order_by()
+        _breakdown_rows(invoice, subgroup_ids)
+        .values("plan_id", "plan__code", "plan__name", "tier", "subgroup_id", "subgroup__name", "subscribers", "members", "premium", "adjustments")
     )
     for row in rows:
         row["total"] = row["premium"] + row["adjustments"]

@@ -20,7 +20,7 @@ from django.utils import timezone
 from accounts.audit import record_event
 from accounts.models import BILLING_ROLES, AuditEvent, Membership
 from billing import generation, rules
-from billing.models import Adjustment, Invoice, InvoiceDocument, InvoiceLine, Payment
+from billing.models import Adjustment, Invoice, InvoiceBreakdownRow, InvoiceDocument, InvoiceLine, Payment
 from core.exceptions import PortalError
 from core.identifiers import invoice_number
 from core.money import ZERO
@@ -119,6 +119,7 @@ def issue_invoice(*, group, period: date, today: date, issued_at: datetime | Non
     # The lines are the invoice: refuse to commit one whose totals are not the sum of its lines.
     if generation.written_sums(invoice) != (totals.current_premium, totals.adjustments):
         raise AssertionError("Invoice %s: the lines written do not add up to its totals." % invoice.number)
+    generation.insert_breakdown(invoice)
     record_event(
         action=AuditEvent.Action.INVOICE_ISSUED, actor=acting_user, group=group, object_type="invoice", object_id=invoice.number,
         detail={"period": period.isoformat(), "amount_due": str(invoice.amount_due), "lines": computed.premium_lines + computed.adjustment_lines + len(manual)},
@@ -324,6 +325,7 @@ def purge_billing_history(*, groups) -> None:
     Payment.objects.filter(group_id__in=group_ids).delete()
     Adjustment.objects.filter(group_id__in=group_ids).delete()
     InvoiceDocument.objects.filter(invoice__group_id__in=group_ids).delete()
+    InvoiceBreakdownRow.objects.filter(invoice__group_id__in=group_ids).delete()
     InvoiceLine.objects.filter(invoice__group_id__in=group_ids).delete()  # members cascade
     Invoice.objects.filter(group_id__in=group_ids).delete()
     with connection.cursor() as cursor:

@@ -2,7 +2,7 @@
 
 - billing_invoice: only amount_paid and status may change (payments and past due); every
   issued figure, date and number is fixed. No invoice is deleted.
-- billing_invoiceline and billing_invoicelinemember: never updated, never deleted.
+- billing_invoiceline, billing_invoicelinemember and billing_invoicebreakdownrow: never updated, never deleted.
 - billing_adjustment: once it landed on an invoice (invoice_line set), never updated or deleted.
 
 The one exception is the demo's monthly rebuild, which deletes its own groups' billing history
@@ -44,12 +44,15 @@ CREATE TRIGGER billing_invoiceline_fixed BEFORE UPDATE OR DELETE ON billing_invo
     FOR EACH ROW EXECUTE FUNCTION billing_refuse_change();
 CREATE TRIGGER billing_invoicelinemember_fixed BEFORE UPDATE OR DELETE ON billing_invoicelinemember
     FOR EACH ROW EXECUTE FUNCTION billing_refuse_change();
+CREATE TRIGGER billing_invoicebreakdownrow_fixed BEFORE UPDATE OR DELETE ON billing_invoicebreakdownrow
+    FOR EACH ROW EXECUTE FUNCTION billing_refuse_change();
 CREATE TRIGGER billing_adjustment_fixed_once_invoiced BEFORE UPDATE OR DELETE ON billing_adjustment
     FOR EACH ROW WHEN (OLD.invoice_line_id IS NOT NULL) EXECUTE FUNCTION billing_refuse_change();
 """
 
 BACKWARD = r"""
 DROP TRIGGER billing_adjustment_fixed_once_invoiced ON billing_adjustment;
+DROP TRIGGER billing_invoicebreakdownrow_fixed ON billing_invoicebreakdownrow;
 DROP TRIGGER billing_invoicelinemember_fixed ON billing_invoicelinemember;
 DROP TRIGGER billing_invoiceline_fixed ON billing_invoiceline;
 DROP TRIGGER billing_invoice_never_deleted ON billing_invoice;

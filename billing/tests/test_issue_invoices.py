@@ -12,7 +12,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 
 from billing import services
-from billing.models import Adjustment, Invoice, InvoiceLine, InvoiceLineMember, Payment
+from billing.models import Adjustment, Invoice, InvoiceBreakdownRow, InvoiceLine, InvoiceLineMember, Payment
 from billing.tests import helpers
 from billing.tests.helpers import D, at, cover, issue, lines
 from enrollment.models import Coverage
@@ -413,6 +413,7 @@ def test_the_database_refuses_to_change_an_issued_invoice_or_its_lines(group, se
         lambda: Invoice.objects.filter(pk=invoice.pk).update(issued_on=d(2026, 2, 1)),
         lambda: InvoiceLine.objects.filter(pk=line.pk).update(amount=D("1.00")),
         lambda: InvoiceLine.objects.filter(pk=line.pk).delete(),
+        lambda: InvoiceBreakdownRow.objects.filter(invoice=invoice).update(premium=D("1.00")),
         lambda: connection.cursor().execute("DELETE FROM billing_invoice WHERE id = %s", [invoice.pk]),
     ):
         with pytest.raises(IntegrityError, match="never changes"), transaction.atomic():
