@@ -3,6 +3,7 @@
 import django_filters
 
 from accounts.models import Subgroup
+from billing.forms import style_fields
 from billing.models import InvoiceLine
 from core.identifiers import looks_like_subscriber_number, normalize_subscriber_number
 from enrollment.models import Plan, Tier
@@ -25,6 +26,12 @@ class InvoiceLineFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         self.filters["subgroup"].queryset = Subgroup.objects.for_membership(membership)
         self.filters["plan"].queryset = Plan.objects.filter(pk__in=InvoiceLine.objects.filter(invoice=invoice).values("plan"))
+
+    @property
+    def form(self):
+        form = super().form
+        style_fields(form)
+        return form
 
     def search(self, queryset, name, value):
         value = value.strip()

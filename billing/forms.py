@@ -5,10 +5,23 @@ from accounts.models import Subgroup
 from core.identifiers import is_invoice_number, is_subscriber_number, normalize_invoice_number, normalize_subscriber_number
 
 
+def style_fields(form) -> None:
+    """Give each widget Bootstrap's class (billing/_field.html draws the rest); an invalid one is marked so."""
+    for name, field in form.fields.items():
+        css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+        if form.is_bound and name in form.errors:
+            css += " is-invalid"
+        field.widget.attrs["class"] = css
+
+
 class QuickSearchForm(forms.Form):
     """Quick Search: straight to an invoice by its number."""
 
     invoice_number = forms.CharField(label="Invoice Number", max_length=30, help_text="For example INV-104522-202701.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_fields(self)
 
     def clean_invoice_number(self):
         number = normalize_invoice_number(self.cleaned_data["invoice_number"])
@@ -21,6 +34,10 @@ class ContractLookupForm(forms.Form):
     """Contract Detail: a subscriber's contract on this invoice, by subscriber ID."""
 
     subscriber = forms.CharField(label="Subscriber ID", max_length=12, help_text="For example M482913305.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style_fields(self)
 
     def clean_subscriber(self):
         value = normalize_subscriber_number(self.cleaned_data["subscriber"])
@@ -39,6 +56,7 @@ class InvoiceSearchForm(forms.Form):
     def __init__(self, *args, membership, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["subgroup"].queryset = Subgroup.objects.for_membership(membership)
+        style_fields(self)
 
     def clean(self):
         data = super().clean()
