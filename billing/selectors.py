@@ -13,7 +13,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Count, DecimalField, OuterRef, Prefetch, Q, Subquery, Sum, Value
+from django.db.models import DecimalField, OuterRef, Prefetch, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from accounts.models import Subgroup
@@ -22,8 +22,6 @@ from billing.models import Adjustment, Invoice, InvoiceBreakdownRow, InvoiceLine
 from core.money import ZERO
 from enrollment.models import Coverage, CoveredMember, Subscriber, Tier
 
-PREMIUM_KINDS = [str(kind) for kind in InvoiceLine.PREMIUM_KINDS]
-ADJUSTMENT_KINDS = [str(kind) for kind in InvoiceLine.ADJUSTMENT_KINDS]
 TIER_ORDER = {tier: i for i, tier in enumerate(Tier.values)}
 MONEY = DecimalField(max_digits=12, decimal_places=2)
 
