@@ -8,12 +8,14 @@ invoice's amount paid behind.
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.html import format_html
 
-from accounts.audit import record_event
-from accounts.models import AuditEvent
-from billing.models import Adjustment, Autopay, BillingAccount, Invoice, InvoiceLine, InvoiceLineMember, Payment, PaymentMethod
+from billing import services
+from billing.models import (
+    Adjustment, Autopay, BillingAccount, Invoice, InvoiceBreakdownRow, InvoiceDocument, InvoiceLine, InvoiceLineMember, Payment, PaymentMethod,
+)
 from core.admin_tools import ReadOnlyInline
 
 
@@ -101,10 +103,32 @@ class InvoiceLineMemberAdmin(ViewOnlyAdmin):
         return obj.line.invoice.number
 
 
+@admin.register(InvoiceBreakdownRow)
+class InvoiceBreakdownRowAdmin(ViewOnlyAdmin):
+    list_display = ("invoice", "plan", "tier", "subgroup", "subscribers", "members", "premium", "adjustments", "lines")
+    search_fields = ("=invoice__number",)
+    list_select_related = ("invoice", "plan", "subgroup")
+    show_full_result_count = False
+
+
+@admin.register(InvoiceDocument)
+class InvoiceDocumentAdmin(ViewOnlyAdmin):
+    """PDFs the worker prepared (the file itself is downloaded from the portal's invoice page)."""
+
+    list_display = ("invoice", "scope", "status", "pages", "requested_at", "ready_at")
+    list_filter = ("status",)
+    search_fields = ("=invoice__number",)
+    list_select_related = ("invoice",)
+    fields = ("invoice", "scope", "status", "pages", "requested_at", "ready_at")
+    show_full_result_count = False
+
+
 # --- Adjustments -----------------------------------------------------------------------------------
 
 
 class AdjustmentForm(forms.ModelForm):
+    """A manual adjustment, checked by the billing service's own rules (billing.services.check_manual_adjustment)."""
+
     class Meta:
         model = Adjustment
         fields = ("group", "subscriber", "service_month", "amount", "memo")
@@ -113,29 +137,29 @@ class AdjustmentForm(forms.ModelForm):
             "service_month": "The first day of the month corrected.",
         }
 
-    def clean_service_month(self):
-        month = self.cleaned_data["service_month"]
-        if month.day != 1:
-            raise forms.ValidationError("Give the first day of the month corrected.", code="adjustment_month_first")
-        return month
-
-    def clean_amount(self):
-        amount = self.cleaned_data["amount"]
-        if amount == 0:
-            raise forms.ValidationError("An adjustment of zero changes nothing.", code="adjustment_zero")
-        return amount
-
     def clean(self):
         data = super().clean()
-        group, subscriber = data.get("group"), data.get("subscriber")
-        if group and subscriber and subscriber.group_id != group.pk:
-            self.add_error("subscriber", forms.ValidationError("This subscriber is in another group.", code="subscriber_other_group"))
+        needed = ("group", "service_month", "amount", "memo")
+        if self.instance.pk or any(data.get(name) in (None, "") for name in needed):
+            return data
+        try:
+            services.check_manual_adjustment(
+                group=data["group"], subscriber=data.get("subscriber"), service_month=data["service_month"],
+                amount=data["amount"], memo=data["memo"],
+            )
+        except ValidationError as error:
+            for field, messages in error.error_dict.items():
+                for message in messages:
+                    self.add_error(field, message)
         return data
 
 
 @admin.register(Adjustment)
 class AdjustmentAdmin(admin.ModelAdmin):
-    """Specialists post manual adjustments with a memo; they land on the group's next invoice."""
+    """Specialists post manual adjustments with a memo (through billing.services); they land on the group's next invoice.
+
+    A posted adjustment is not edited: to correct one, post another (the history shows both).
+    """
 
     form = AdjustmentForm
     list_display = ("created_at", "group", "subscriber", "service_month", "amount", "memo", "source", "created_by", "invoice_number")
@@ -147,29 +171,22 @@ class AdjustmentAdmin(admin.ModelAdmin):
     show_full_result_count = False
 
     def has_change_permission(self, request, obj=None):
-        # Once on an invoice it is part of it, and an issued invoice never changes.
-        if obj is not None and obj.invoice_line_id:
-            return False
-        return super().has_change_permission(request, obj)
+        return obj is None and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        if obj is not None and obj.invoice_line_id:
-            return False
-        return super().has_delete_permission(request, obj)
+        return False
 
     @admin.display(description="on invoice", ordering="invoice_line__invoice__number")
     def invoice_number(self, obj):
         return obj.invoice_line.invoice.number if obj.invoice_line_id else "(next invoice)"
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.source = Adjustment.Source.MANUAL
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
-        record_event(
-            action=AuditEvent.Action.ADJUSTMENT_POSTED, actor=request.user, group=obj.group, obj=obj,
-            detail={"amount": str(obj.amount), "service_month": obj.service_month.isoformat(), "changed": change},
+        posted = services.post_manual_adjustment(
+            group=obj.group, subscriber=obj.subscriber, service_month=obj.service_month, amount=obj.amount, memo=obj.memo,
+            acting_user=request.user,
         )
+        # The admin goes on with `obj` (its message, its log entry): give it the posted row's identity.
+        obj.pk, obj.source, obj.created_by, obj.created_at = posted.pk, posted.source, posted.created_by, posted.created_at
 
 
 # --- Accounts, methods, autopay, payments ---------------------------------------------------------------

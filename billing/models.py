@@ -35,9 +35,11 @@ class Invoice(models.Model):
     current_premium = MoneyField(default=0)
     adjustments_total = MoneyField(default=0)
     amount_due = MoneyField(default=0)  # previous - payments + premium + adjustments
-    amount_paid = MoneyField(default=0)  # applied to this invoice so far
+    # Payments received since it was issued, until it was settled (balance forward: a later
+    # invoice carries its unpaid balance, so a payment settles the oldest invoices first).
+    amount_paid = MoneyField(default=0)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
-    created_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now)  # the instant it was issued
 
     objects = InvoiceQuerySet.as_manager()
 
@@ -66,8 +68,13 @@ class InvoiceLine(models.Model):
 
     class Kind(models.TextChoices):
         PREMIUM = "premium", "Premium"
-        ADJUSTMENT = "adjustment", "Adjustment"
-        MANUAL = "manual", "Manual adjustment"
+        COBRA = "cobra", "COBRA premium"  # written by COBRA billing (a later issue); counted as premium
+        ADJUSTMENT = "adjustment", "Adjustment"  # a retroactive change, computed at issue
+        MANUAL = "manual", "Manual adjustment"  # posted by a billing specialist
+
+    # The invoice's current premium sums these kinds; its adjustments total sums the others.
+    PREMIUM_KINDS = (Kind.PREMIUM, Kind.COBRA)
+    ADJUSTMENT_KINDS = (Kind.ADJUSTMENT, Kind.MANUAL)
 
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="lines")
     kind = models.CharField(max_length=10, choices=Kind.choices)
@@ -79,20 +86,34 @@ class InvoiceLine(models.Model):
     members = models.PositiveSmallIntegerField(default=1)  # people covered
     service_month = models.DateField()  # the month the amount is for (earlier months on adjustments)
     amount = MoneyField()
+    monthly_premium = MoneyField(null=True, blank=True)  # premium lines: the full month's rate applied (before proration)
+    covered_days = models.PositiveSmallIntegerField(null=True, blank=True)  # premium lines: days of the month in force
     memo = models.CharField(max_length=255, blank=True)
+    # Adjustment lines: the request that caused the change (the subscriber's latest completed
+    # request decided after the month was last billed); empty when none did (a specialist's correction).
+    change_request = models.ForeignKey(ChangeRequest, null=True, blank=True, on_delete=models.PROTECT, related_name="invoice_lines")
 
     objects = scoped_queryset("invoice__group", "subgroup").as_manager()
 
     class Meta:
         ordering = ["invoice", "kind", "id"]
         constraints = [
-            models.CheckConstraint(condition=Q(kind__in=["premium", "adjustment", "manual"]), name="invoice_line_kind_valid"),
+            models.CheckConstraint(condition=Q(kind__in=["premium", "cobra", "adjustment", "manual"]), name="invoice_line_kind_valid"),
             models.CheckConstraint(condition=Q(service_month__day=1), name="invoice_line_month_first"),
             models.UniqueConstraint(
                 fields=["invoice", "coverage", "service_month"], condition=Q(kind="premium"), name="one_premium_line_per_coverage"
             ),
         ]
-        indexes = [models.Index(fields=["invoice", "subscriber"])]
+        indexes = [
+            models.Index(fields=["invoice", "subscriber"]),
+            models.Index(fields=["invoice", "id"]),  # an invoice's lines in the order written (subscriber names), a page at a time
+            models.Index(fields=["subscriber", "service_month"]),  # what was billed for a subscriber's month
+        ]
+
+    @property
+    def month_label(self) -> str:
+        """The month the amount is for, as lists show it ("Mar 2026"): strftime, much cheaper per row than |date."""
+        return self.service_month.strftime("%b %Y")
 
 
 class InvoiceLineMember(models.Model):
@@ -105,6 +126,61 @@ class InvoiceLineMember(models.Model):
     amount = MoneyField()  # zero for a child beyond the three oldest under 21
 
     objects = scoped_queryset("line__invoice__group", "line__subgroup").as_manager()
+
+    class Meta:
+        ordering = ["line", "id"]
+
+
+class InvoiceBreakdownRow(models.Model):
+    """An issued invoice's lines summed by plan, tier and subgroup, written with it (it never changes).
+
+    The premium breakdown and a limited admin's subtotal read these few rows instead of summing
+    thousands of lines on every page.
+    """
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="breakdown_rows")
+    plan = models.ForeignKey(Plan, null=True, blank=True, on_delete=models.PROTECT, related_name="+")  # empty: manual lines
+    tier = models.CharField(max_length=3, blank=True)
+    subgroup = models.ForeignKey(Subgroup, null=True, blank=True, on_delete=models.PROTECT, related_name="+")  # empty: group-wide lines
+    subscribers = models.PositiveIntegerField()  # distinct subscribers with a premium line
+    members = models.PositiveIntegerField()  # people covered by the premium lines
+    premium = MoneyField()  # premium and COBRA lines
+    adjustments = MoneyField()  # retro and manual lines
+    lines = models.PositiveIntegerField()
+
+    objects = scoped_queryset("invoice__group", "subgroup").as_manager()
+
+    class Meta:
+        ordering = ["invoice", "id"]
+
+
+class InvoiceDocument(models.Model):
+    """An invoice's PDF as one admin sees it (the whole group, or only some subgroups), rendered once.
+
+    Small invoices are rendered while the admin waits; a big one is rendered by the worker and
+    kept here. The invoice never changes, so neither does its document.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Being prepared"
+        READY = "ready", "Ready"
+        FAILED = "failed", "Failed"
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="documents")
+    scope = models.CharField(max_length=200, blank=True)  # "" the whole group, else the subgroup ids shown: "3,7"
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    content = models.BinaryField(null=True, blank=True)  # the PDF
+    pages = models.PositiveIntegerField(null=True, blank=True)
+    requested_at = models.DateTimeField(default=timezone.now)
+    ready_at = models.DateTimeField(null=True, blank=True)
+
+    objects = scoped_queryset("invoice__group", None).as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["invoice", "scope"], name="one_document_per_invoice_and_scope"),
+            models.CheckConstraint(condition=Q(status__in=["pending", "ready", "failed"]), name="invoice_document_status_valid"),
+        ]
 
 
 class Adjustment(models.Model):
@@ -206,6 +282,8 @@ class Payment(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     received_at = models.DateTimeField(null=True, blank=True)
+    # The invoice whose "payments received since" counts this payment: the first issued after it.
+    reported_invoice = models.ForeignKey(Invoice, null=True, blank=True, on_delete=models.PROTECT, related_name="payments_reported")
 
     objects = GroupScopedQuerySet.as_manager()
 

@@ -4,7 +4,7 @@ from django.db.models import Q
 
 from accounts.models import Subgroup
 from core.identifiers import looks_like_subscriber_number, normalize_subscriber_number
-from enrollment.models import ChangeRequest, Subscriber
+from enrollment.models import ChangeRequest, Coverage, Plan, Subscriber, Tier
 
 
 class RosterFilter(django_filters.FilterSet):
@@ -15,14 +15,26 @@ class RosterFilter(django_filters.FilterSet):
     roster_status = django_filters.ChoiceFilter(
         label="Status", choices=[("active", "Active"), ("prospective", "Prospective"), ("terminated", "Terminated")]
     )
+    plan = django_filters.ModelChoiceFilter(queryset=None, label="Plan", method="filter_plan")
+    tier = django_filters.ChoiceFilter(label="Tier", choices=Tier.choices, method="filter_tier")
 
     class Meta:
         model = Subscriber
-        fields = ["q", "subgroup", "roster_status"]
+        fields = ["q", "subgroup", "roster_status", "plan", "tier"]
 
     def __init__(self, *args, membership, **kwargs):
         super().__init__(*args, **kwargs)
         self.filters["subgroup"].queryset = Subgroup.objects.for_membership(membership)
+        self.filters["plan"].queryset = Plan.objects.filter(
+            pk__in=Coverage.objects.for_membership(membership).live().values("plan")
+        ).order_by("name")
+
+    # On the roster's coverage (enrollment.selectors.with_coverage_columns).
+    def filter_plan(self, queryset, name, value):
+        return queryset.filter(roster_plan=value.name) if value else queryset
+
+    def filter_tier(self, queryset, name, value):
+        return queryset.filter(roster_tier=value) if value else queryset
 
     def search(self, queryset, name, value):
         return queryset.search(value)

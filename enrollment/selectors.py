@@ -3,10 +3,11 @@
 from collections import defaultdict
 from datetime import date
 
-from django.db.models import Case, Count, Exists, OuterRef, Q, Value, When
+from django.db.models import Case, Count, DecimalField, Exists, IntegerField, OuterRef, Q, Value, When
+from django.db.models.expressions import RawSQL
 
 from core.identifiers import normalize_confirmation_number
-from enrollment import rating, rules
+from enrollment import pricing, rating, rules
 from enrollment.models import ChangeRequest, Coverage, EnrollmentDraft, Plan, PlanAgeRate, PlanOffering, PlanRate, Subscriber
 
 OPEN_REQUEST_STATUSES = (
@@ -31,6 +32,68 @@ def roster(membership, today: date):
                 default=Value("terminated"),
             )
         )
+    )
+
+
+def with_coverage_columns(subscribers, group, today: date):
+    """Annotate roster rows with the coverage the roster shows and what it costs a month.
+
+    The roster's coverage is the one in force today, else the next to start (prospective), else
+    the last to end. Annotations: roster_plan, roster_tier, roster_dependents (covered dependents)
+    and monthly_premium: priced by enrollment.pricing (the SQL twin of rating.py) on the plan year
+    of this month, or of its first month when it starts later or its last when it ended; a
+    coverage of an earlier plan year on the plan renewal will carry it over to. NULL: no rate.
+    Correlated subqueries, so a page computes them for its own rows only (sorting by one computes it for all).
+    """
+    month = rules.first_of_month(today)
+    coverage_sql = (
+        "(SELECT c.id FROM enrollment_coverage c WHERE c.subscriber_id = enrollment_subscriber.id AND c.status <> 'void' "
+        "ORDER BY CASE WHEN c.status = 'active' AND c.start <= %s AND (c.\"end\" IS NULL OR c.\"end\" >= %s) THEN 0 "
+        "WHEN c.start > %s OR c.status = 'pending' THEN 1 ELSE 2 END, "
+        "CASE WHEN c.start > %s THEN c.start END, c.start DESC LIMIT 1)"
+    )
+    coverage_params = [today, today, today, today]
+    carried, carried_params = pricing.carried_plan_sql(
+        plan_sql="rc.plan_id", coverage_plan_year_sql="rc.plan_year", subgroup_sql="rc.subgroup_id", plan_year_sql_="rc.year",
+        rows=pricing.carry_over_rows(group, [rules.plan_year_of(group.renewal_month, today)]),
+    )
+    premium = pricing.monthly_premium_sql(
+        rating_method_sql="rc.rating_method", coverage_sql="rc.id", plan_sql=carried, plan_year_sql_="rc.year",
+        year_start_sql=pricing.plan_year_start_sql("rc.year", "rc.renewal_month"), tier_sql="rc.tier",
+    )
+    premium_sql = """
+        (SELECT {premium} FROM (
+            SELECT c.id, c.tier, c.plan_id, c.plan_year, s2.subgroup_id, g.rating_method, g.renewal_month,
+                   {year} AS year
+            FROM enrollment_coverage c
+            JOIN enrollment_subscriber s2 ON s2.id = c.subscriber_id
+            JOIN accounts_employergroup g ON g.id = c.group_id
+            CROSS JOIN LATERAL (SELECT GREATEST(date_trunc('month', c.start)::date,
+                LEAST(%s::date, COALESCE(date_trunc('month', c."end")::date, %s::date))) AS month) m
+            WHERE c.id = {coverage}
+        ) rc)
+    """.format(premium=premium, year=pricing.plan_year_sql("m.month", "g.renewal_month"), coverage=coverage_sql)
+    # The parameters in the order their placeholders appear: the carried plan's arrays sit in the
+    # premium expression (twice: tiered and age-banded branches), then the month, then the coverage.
+    carried_uses = premium.count("unnest(")
+    premium_params = carried_params * carried_uses + [month, month] + coverage_params
+    # Raw SQL correlated to the roster's own table (a Subquery with OuterRef to a RawSQL
+    # annotation loses the correlation): each column finds the roster's coverage itself.
+    def on_coverage(sql):
+        return sql.format(coverage=coverage_sql)
+
+    return subscribers.annotate(
+        roster_coverage_id=RawSQL(coverage_sql, coverage_params),
+        roster_plan=RawSQL(
+            on_coverage("(SELECT p.name FROM enrollment_coverage rc JOIN enrollment_plan p ON p.id = rc.plan_id WHERE rc.id = {coverage})"),
+            coverage_params,
+        ),
+        roster_tier=RawSQL(on_coverage("(SELECT rc.tier FROM enrollment_coverage rc WHERE rc.id = {coverage})"), coverage_params),
+        roster_dependents=RawSQL(
+            on_coverage("(SELECT count(*) FROM enrollment_coveredmember cm WHERE cm.coverage_id = {coverage})"), coverage_params,
+            output_field=IntegerField(),
+        ),
+        monthly_premium=RawSQL(premium_sql, premium_params, output_field=DecimalField(max_digits=12, decimal_places=2)),
     )
 
 

@@ -2,6 +2,7 @@ import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html
 
+from core.templatetags.core_tags import usd
 from enrollment.models import Subscriber
 
 
@@ -12,10 +13,15 @@ class RosterTable(tables.Table):
     subgroup = tables.Column(verbose_name="Subgroup", accessor="subgroup__name")
     hire_date = tables.DateColumn(verbose_name="Hire date")
     roster_status = tables.Column(verbose_name="Status")
+    # The coverage the roster shows and its premium (enrollment.selectors.with_coverage_columns).
+    roster_plan = tables.Column(verbose_name="Plan", default="")
+    roster_tier = tables.Column(verbose_name="Tier", default="")
+    roster_dependents = tables.Column(verbose_name="Dependents", attrs={"td": {"class": "text-end"}, "th": {"class": "text-end"}})
+    monthly_premium = tables.Column(verbose_name="Monthly premium", default="", attrs={"td": {"class": "text-end text-nowrap"}, "th": {"class": "text-end"}})
 
     class Meta:
         model = Subscriber
-        fields = ("subscriber_number", "name", "subgroup", "hire_date", "roster_status")
+        fields = ("subscriber_number", "name", "subgroup", "hire_date", "roster_status", "roster_plan", "roster_tier", "roster_dependents", "monthly_premium")
         attrs = {"class": "table table-sm table-striped"}
         per_page = 50
 
@@ -33,6 +39,9 @@ class RosterTable(tables.Table):
 
     def render_roster_status(self, value):
         return value.capitalize()
+
+    def render_monthly_premium(self, value):
+        return usd(value)
 
 
 class RequestTable(tables.Table):

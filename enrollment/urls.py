@@ -7,6 +7,7 @@ app_name = "enrollment"
 
 urlpatterns = [
     path("roster/", views.roster, name="roster"),
+    path("roster/csv/", views.roster_csv, name="roster_csv"),
     path("enrollment/new/", views.new_enrollment, name="new_enrollment"),
     path("enrollment/new/<int:draft_id>/subscriber/", views.enrollment_subscriber, name="enrollment_subscriber"),
     path("enrollment/new/<int:draft_id>/plan/", views.enrollment_plan, name="enrollment_plan"),

@@ -9,6 +9,7 @@ from django_tables2 import RequestConfig
 
 from accounts.access import group_view
 from accounts.models import ENROLLMENT_ROLES, Subgroup
+from core import csv_download
 from enrollment import oe_forms, selectors, services, wizard
 from enrollment.filters import RequestFilter, RosterFilter
 from enrollment.forms import MAX_DEPENDENTS, DependentFormSet, FindRequestForm, PlanForm, SubscriberForm
@@ -19,14 +20,41 @@ from enrollment.tables import RequestTable, RosterTable
 enrollment_view = group_view(allow=ENROLLMENT_ROLES)
 
 
+def _roster_rows(request, group, *, linked=False):
+    """Return the roster filter for the page (`linked`: with each pending subscriber's latest request) or the CSV."""
+    today = timezone.localdate()
+    queryset = selectors.with_coverage_columns(selectors.roster(request.membership, today), group, today)
+    if linked:
+        queryset = queryset.annotate(latest_request_number=latest_request_number())
+    return RosterFilter(request.GET, queryset=queryset, membership=request.membership)
+
+
 @group_view()
 def roster(request, group):
-    """View the subscriber roster by group, subgroup or prospective subscribers."""
-    queryset = selectors.roster(request.membership, timezone.localdate()).annotate(latest_request_number=latest_request_number())
-    roster_filter = RosterFilter(request.GET, queryset=queryset, membership=request.membership)
+    """View the subscriber roster by group, subgroup or prospective subscribers, with plan, tier, dependents and premium."""
+    roster_filter = _roster_rows(request, group, linked=True)
     table = RosterTable(roster_filter.qs)
     RequestConfig(request, paginate={"per_page": 50}).configure(table)
     return render(request, "enrollment/roster.html", {"filter": roster_filter, "table": table})
+
+
+@group_view()
+def roster_csv(request, group):
+    """Download the roster as filtered (every page) as CSV, streamed."""
+    rows = _roster_rows(request, group).qs.order_by("last_name", "first_name", "pk")
+    return csv_download.stream("roster-%s.csv" % group.group_number, ROSTER_CSV_HEADER, (roster_csv_row(s) for s in rows.iterator(chunk_size=2000)))
+
+
+ROSTER_CSV_HEADER = ["Subscriber ID", "Last name", "First name", "Subgroup", "Status", "Hire date", "Plan", "Tier", "Dependents", "Monthly premium"]
+
+
+def roster_csv_row(subscriber) -> list:
+    return [
+        subscriber.subscriber_number or "", csv_download.text(subscriber.last_name), csv_download.text(subscriber.first_name),
+        csv_download.text(subscriber.subgroup.name), subscriber.roster_status, subscriber.hire_date.isoformat(),
+        csv_download.text(subscriber.roster_plan or ""), subscriber.roster_tier or "", subscriber.roster_dependents,
+        subscriber.monthly_premium if subscriber.monthly_premium is not None else "",
+    ]
 
 
 # --- New Enrollment wizard ------------------------------------------------------------------

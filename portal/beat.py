@@ -1,6 +1,8 @@
 """Celery beat's schedule: what operations runs on a clock. Each app's issue adds its entries.
 
-Times are UTC (CELERY_TIMEZONE); 10:15 UTC is 2:15 or 3:15 in the morning on the US west coast.
+Times are UTC (CELERY_TIMEZONE); 10:15 UTC is 2:15 or 3:15 in the morning on the US west coast,
+09:00 UTC is 1 or 2 a.m. in the carrier's time zone (America/Los_Angeles), so a task's
+timezone.localdate() is already the day it runs for.
 """
 
 from celery.schedules import crontab
@@ -15,4 +17,7 @@ BEAT_SCHEDULE: dict = {
     # idempotent). Reminders go out in the US morning; each is sent once.
     "open-enrollment-renewals": {"task": "enrollment.tasks.run_due_renewals", "schedule": crontab(hour=8, minute=15)},
     "open-enrollment-reminders": {"task": "enrollment.tasks.send_open_enrollment_reminders", "schedule": crontab(hour=15, minute=0)},
+    # Invoices: each group's on its invoice day, then the unpaid ones past the grace period.
+    "billing-issue-due-invoices": {"task": "billing.tasks.issue_due_invoices", "schedule": crontab(hour=9, minute=0)},
+    "billing-mark-past-due-invoices": {"task": "billing.tasks.mark_past_due_invoices", "schedule": crontab(hour=9, minute=30)},
 }

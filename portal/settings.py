@@ -134,6 +134,9 @@ elif PORTAL_MODE == "test" and embedded.local_server_answers():
 else:
     DATABASES = {"default": env.db_url_config(embedded.embedded_database_url())}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=0)
+# PostgreSQL's JIT compiles queries it estimates expensive (a 10,000-row roster sorted by premium, an
+# invoice's generation): seconds of compiling for queries that run in a fraction of that. Off.
+DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 DATABASES["default"].setdefault("TEST", {})["NAME"] = env.str("TEST_DATABASE_NAME", default="test_portal")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -264,12 +267,18 @@ FILE_UPLOAD_HANDLERS = [
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # larger files go to a temporary file, not memory
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # the form fields besides files
 
-# The carrier, as printed on member ID cards.
-CARRIER_NAME = env.str("CARRIER_NAME", default="Cascade Health Plan")
+# The carrier, as printed on member ID cards, invoices, notices and remittance slips.
+CARRIER_NAME = env.str("CARRIER_NAME", default="Cascade Summit Health Plan")
 MEMBER_SERVICES_PHONE = env.str("MEMBER_SERVICES_PHONE", default="1-800-555-0142")
 
 # Billing specialists' phone numbers, shown on the login page and the lockout message.
 SUPPORT_PHONES = env.list("SUPPORT_PHONES", default=["503-574-5791", "888-816-1300"])
+
+# --- Billing ---------------------------------------------------------------------------------
+CARRIER_ADDRESS = env.list("CARRIER_ADDRESS", default=["1200 SW Columbia St, Suite 400", "Portland, OR 97201"])
+REMIT_TO = env.list("REMIT_TO", default=["Cascade Summit Health Plan", "Premium Remittance, PO Box 4480", "Portland, OR 97208-4480"])
+# An invoice PDF of more lines than this (as the admin sees it) is rendered by the worker.
+BILLING_PDF_INLINE_MAX_LINES = env.int("BILLING_PDF_INLINE_MAX_LINES", default=250)
 
 # --- Security headers --------------------------------------------------------------------
 from django.utils.csp import CSP  # noqa: E402

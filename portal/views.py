@@ -21,6 +21,7 @@ def group_home(request, group):
         "pending_count": pending.count(),
         "pending_requests": pending.select_related("subscriber", "submitted_by")[:5],
         "invoice": billing_selectors.current_invoice(request.membership),
+        "dashboard": billing_selectors.dashboard(group),
         "today": today,
         "enrollment_drafts": enrollment_selectors.open_drafts(request.membership, request.user)[:5],
         # A limited admin is told whose subscribers the counts are (one query, only for them).

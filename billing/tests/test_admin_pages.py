@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from accounts.models import AuditEvent, EmployerGroup, User
-from billing.models import Adjustment, Autopay, Invoice, PaymentMethod
+from billing.models import Adjustment, Autopay, Invoice, InvoiceDocument, PaymentMethod
 from enrollment.models import (
     ChangeRequest,
     EnrollmentDraft,
@@ -55,6 +55,7 @@ def seeded(db):
         exp_month=12, exp_year=2030, created_by=alice,
     )
     Autopay.objects.create(group=acme, payment_method=method, created_by=alice)
+    InvoiceDocument.objects.create(invoice=Invoice.objects.filter(group=acme).first(), status="ready", content=b"%PDF-1.7", pages=1)
 
 
 @pytest.fixture

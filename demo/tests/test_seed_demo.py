@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.db.models import F, Sum
 
 from accounts.models import EmployerGroup, Membership, User
-from billing.models import Invoice, InvoiceLine, InvoiceLineMember, Payment
+from billing.models import Adjustment, Invoice, InvoiceLine, InvoiceLineMember, Payment
 from core.fields import decrypt
 from enrollment import rules
 from enrollment.models import (
@@ -121,21 +121,38 @@ def test_invoices_add_up_and_most_are_paid():
         assert invoice.number == "INV-%s-%s" % (invoice.group.group_number, invoice.period.strftime("%Y%m"))
         assert invoice.issued_on == rules.add_months(invoice.period, -1).replace(day=15)
         assert invoice.due_on == invoice.period
-        lines = invoice.lines.aggregate(total=Sum("amount"))["total"]
-        assert lines == invoice.current_premium
+        premium = invoice.lines.filter(kind="premium").aggregate(total=Sum("amount"))["total"]
+        adjustments = invoice.lines.exclude(kind="premium").aggregate(total=Sum("amount"))["total"] or 0
+        assert (premium, adjustments) == (invoice.current_premium, invoice.adjustments_total)
     statuses = sorted(Invoice.objects.values_list("status", flat=True))
-    assert statuses.count("open") == 3 and statuses.count("partially_paid") == 1 and statuses.count("paid") == 14
+    # Cedar Valley's partly paid invoice is past due once its grace period is over (before the 15th).
+    assert statuses.count("open") == 3 and statuses.count("partially_paid") + statuses.count("past_due") == 1
+    assert statuses.count("paid") == 14
     paid = Invoice.objects.filter(status="paid")
     assert not paid.exclude(amount_paid=F("amount_due")).exists()
     assert Payment.objects.filter(status="succeeded").count() == 15
 
 
+def test_every_demo_group_has_a_current_invoice_and_acmes_credits_a_retro_termination_linked_to_its_request():
+    seed()
+    latest = rules.add_months(TODAY.replace(day=1), 1) if TODAY.day >= 15 else TODAY.replace(day=1)
+    for number in ("104522", "238811", "310475"):
+        assert Invoice.objects.filter(group__group_number=number, period=latest).exists(), number
+    credits = InvoiceLine.objects.filter(invoice__group__group_number="104522", invoice__period=latest, kind="adjustment")
+    assert credits.count() == 2
+    assert {line.change_request.kind for line in credits} == {"termination"}
+    assert all(line.amount < 0 for line in credits)
+    assert Adjustment.objects.filter(group__group_number="104522", invoice_line__isnull=True, amount=Decimal("-75.00")).count() == 1
+
+
 def test_tiered_lines_use_the_plan_rate_and_age_banded_lines_sum_their_members():
     seed()
-    line = InvoiceLine.objects.filter(invoice__group__group_number="104522").select_related("coverage").first()
-    rate = PlanRate.objects.get(plan=line.plan, plan_year=line.coverage.plan_year, tier=line.tier)
-    assert line.amount == rate.monthly_premium
-    for line in InvoiceLine.objects.filter(invoice__group__group_number="238811"):
+    acme = EmployerGroup.objects.get(group_number="104522")
+    for line in InvoiceLine.objects.filter(invoice__group=acme, kind="premium").select_related("coverage")[:50]:
+        # The rate of the plan year the month falls in (a coverage of the year before is carried over).
+        rate = PlanRate.objects.get(plan=line.plan, plan_year=rules.plan_year_of(acme.renewal_month, line.service_month), tier=line.tier)
+        assert line.amount == rate.monthly_premium
+    for line in InvoiceLine.objects.filter(invoice__group__group_number="238811", kind="premium"):
         members = InvoiceLineMember.objects.filter(line=line)
         assert members.count() == line.members
         assert members.aggregate(total=Sum("amount"))["total"] == line.amount

@@ -60,7 +60,7 @@ def test_the_worker_renders_the_cards_with_each_member_s_data_and_ships_the_orde
     assert (card_order.address_line1, card_order.city, card_order.mail_to_name) == ("12 Oak Ave", "Salem", "Maria Lopez")
 
     content, text = pdf_text(card_order)
-    for expected in ("Cascade Health Plan", "Maria Lopez", "M100000001-00", "Lucia Lopez", "M100000001-02", "104522", "Gold PPO (GOLDPPO)",
+    for expected in ("Cascade Summit Health Plan", "Maria Lopez", "M100000001-00", "Lucia Lopez", "M100000001-02", "104522", "Gold PPO (GOLDPPO)",
                      "Dr. Samuel Park (PCP118302)", "Jan 1, 2026", "$25.00", "$50.00", "$75.00", "$350.00", "1-800-555-0142"):
         assert expected in text, expected
     assert "Carlos" not in text  # not on this order

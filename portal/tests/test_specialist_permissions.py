@@ -43,6 +43,7 @@ EXPECTED_PERMISSIONS = {
     "enrollment.view_coveredmemberevent",
     "billing.add_adjustment", "billing.change_adjustment", "billing.view_adjustment",
     "billing.view_invoice", "billing.view_invoiceline", "billing.view_invoicelinemember",
+    "billing.view_invoicebreakdownrow", "billing.view_invoicedocument",
     "billing.view_payment", "billing.view_paymentmethod", "billing.view_autopay", "billing.view_billingaccount",
 }
 

@@ -57,6 +57,7 @@ class Command(BaseCommand):
             log = self.stdout.write if verbosity > 1 else None
             with transaction.atomic():
                 large = enrollment_demo.seed_large(groups, subscribers, today, plans, batch_size=batch_size, log=log)
+                large["invoices"] = billing_demo.seed_large_billing(groups, today)
         self._summary(demo_groups, users, rebuilt, large, time.monotonic() - started)
 
     def _summary(self, groups, users, rebuilt, large, seconds):
@@ -69,8 +70,8 @@ class Command(BaseCommand):
         for g in rows:
             w("  %s %-28s %-10s renews month %2d  %3d subscribers  %d invoices" % (g.group_number, g.legal_name, g.rating_method, g.renewal_month, g.n, g.inv))
         if large:
-            w("Large groups: %(groups)d new, %(subscribers)d subscribers, %(dependents)d dependents, %(coverages)d coverages." % {
-                "groups": 0, "subscribers": 0, "dependents": 0, "coverages": 0, **large})
+            w("Large groups: %(groups)d new, %(subscribers)d subscribers, %(dependents)d dependents, %(coverages)d coverages, %(invoices)d invoices issued." % {
+                "groups": 0, "subscribers": 0, "dependents": 0, "coverages": 0, "invoices": 0, **large})
         w("Logins (password %s):" % accounts_demo.DEMO_PASSWORD)
         for username, _, _, title, memberships in accounts_demo.DEMO_USERS:
             w("  %-10s %s: %s" % (username, title, ", ".join(
