@@ -232,6 +232,10 @@ def record_intent_succeeded(intent: gateway.Intent, *, at: datetime, today: date
     if payment is None:
         return "ignored: no payment of the portal has this PaymentIntent"
     if payment.status in (SUCCEEDED, REFUNDED):
+        if payment.received_at is None or at < payment.received_at:
+            # A refund's event, arriving first, had marked it received: keep the earliest time Stripe gave.
+            payment.received_at = at
+            payment.save(update_fields=["received_at"])
         return "nothing to do: payment %s had succeeded already" % payment.reference
     if intent.amount != payment.amount:
         log.error("PaymentIntent %s succeeded for %s, the portal's payment %s is %s", intent.id, intent.amount, payment.reference, payment.amount)
