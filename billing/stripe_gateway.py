@@ -319,8 +319,9 @@ def create_setup_intent(*, customer_id: str, kind: str, off_session: bool, idemp
         "metadata": metadata,
     }
     if kind == US_BANK_ACCOUNT:
-        # Instant verification through Stripe's bank login, microdeposits as the fallback.
-        params["payment_method_options"] = {"us_bank_account": {"verification_method": "automatic"}}
+        # Instant verification only (the admin signs in to the bank through Stripe): microdeposits
+        # would leave Recurring Payment waiting days for a method (docs/payments.md).
+        params["payment_method_options"] = {"us_bank_account": {"verification_method": "instant"}}
     with _Calling("create a SetupIntent"):
         return setup_from(_client().v1.setup_intents.create(params, _options(idempotency_key)))
 
