@@ -155,6 +155,16 @@ def send_to_stripe(payment_id: int) -> Payment:
         )
     except gateway.StripeRefused as refused:
         return fail_payment(payment.pk, code="refused", message=refused.message, notify=payment.source == Payment.Source.AUTOPAY)
+    off_session = payment.source == Payment.Source.AUTOPAY
+    if off_session and intent.status == "requires_action":
+        # Stripe raises authentication_required for an off-session charge the bank wants confirmed;
+        # an intent left waiting for the cardholder is the same answer: nobody is there to confirm.
+        try:
+            gateway.cancel_payment_intent(payment_intent_id=intent.id, idempotency_key="cancel-%s" % payment.idempotency_key)
+        except PortalError:
+            log.warning("PaymentIntent %s left waiting for authentication: the reconciliation will report it", intent.id)
+        return fail_payment(payment.pk, code="authentication_required", message=gateway.AuthenticationRequired.default_message,
+                            payment_intent_id=intent.id, notify=True)
     if intent.status in ("requires_payment_method", "canceled"):
         return fail_payment(
             payment.pk, code=intent.error_code, message=gateway.plain_words(intent.error_code, intent.error_message),

@@ -359,6 +359,12 @@ def create_payment_intent(
         return intent_from(_client().v1.payment_intents.create(params, _options(idempotency_key)))
 
 
+def cancel_payment_intent(*, payment_intent_id: str, idempotency_key: str) -> Intent:
+    """Cancel a PaymentIntent that will not be completed (an off-session charge waiting for the cardholder)."""
+    with _Calling("cancel a PaymentIntent"):
+        return intent_from(_client().v1.payment_intents.cancel(payment_intent_id, {}, _options(idempotency_key)))
+
+
 def retrieve_payment_intent(payment_intent_id: str) -> Intent:
     with _Calling("read a PaymentIntent"):
         return intent_from(_client().v1.payment_intents.retrieve(payment_intent_id))

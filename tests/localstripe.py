@@ -107,13 +107,20 @@ class LocalStripe:
     # --- What the browser's Stripe.js does ------------------------------------------------------------
 
     def confirm_setup(self, client_secret: str, card_number: str = "4242424242424242") -> dict:
-        """Confirm a SetupIntent with a card, as Stripe.js's confirmCardSetup does (publishable key, client secret)."""
+        """Confirm a SetupIntent with a card, as Stripe.js's confirmCardSetup does (publishable key, client secret).
+
+        A card that asks for 3D Secure (4000 0025 0000 3155) is then authenticated, as the cardholder
+        does in Stripe.js's dialog.
+        """
         setup_id = client_secret.split("_secret_")[0]
-        response = self.http.post(self.url + "/v1/setup_intents/%s/confirm" % setup_id, json={
+        url = self.url + "/v1/setup_intents/%s/confirm" % setup_id
+        answer = self.http.post(url, json={
             "key": PUBLISHABLE_KEY, "use_stripe_sdk": True, "client_secret": client_secret,
             "payment_method_data": {"type": "card", "card": {"number": card_number, "exp_month": "12", "exp_year": "2034", "cvc": "123"}},
-        })
-        return response.json()
+        }).json()
+        if answer.get("status") == "requires_action":
+            answer = self.http.post(url, json={"key": PUBLISHABLE_KEY, "use_stripe_sdk": True, "client_secret": client_secret}).json()
+        return answer
 
 
 # --- Signed webhook events, as Stripe sends them ----------------------------------------------------------
