@@ -117,5 +117,7 @@ def reconcile_payments(*, now: datetime, today: date) -> list[PaymentMismatch]:
 
 def specialist_emails() -> list[str]:
     """Return the staff who may read the mismatch list (the billing specialists): they get the report."""
-    users = get_user_model().objects.with_perm("billing.view_paymentmismatch", include_superusers=False).filter(is_staff=True, is_active=True)
+    users = get_user_model().objects.with_perm(
+        "billing.view_paymentmismatch", include_superusers=False, backend="django.contrib.auth.backends.ModelBackend"
+    ).filter(is_staff=True, is_active=True)
     return sorted(set(users.exclude(email="").values_list("email", flat=True)))
