@@ -28,10 +28,11 @@ class Sent:
 class RecordedStripe(stripe.HTTPClient):
     name = "recorded"
 
-    def __init__(self, routes: dict[tuple[str, str], str], folder: Path):
-        """`routes` maps (method, path regex) to a file of `folder` holding the response body."""
+    def __init__(self, routes: dict, folder: Path = FIXTURES):
+        """`routes` maps (method, path regex) to a file of `folder` holding the 200 response's body, or to (status, body dict)."""
         super().__init__()
-        self.routes = [(method, re.compile(pattern + r"\Z"), folder / name) for (method, pattern), name in routes.items()]
+        self.routes = [(method, re.compile(pattern + r"\Z"), answer if isinstance(answer, tuple) else folder / answer)
+                       for (method, pattern), answer in routes.items()]
         self.sent: list[Sent] = []
 
     def request(self, method, url, headers, post_data=None, *, _usage=None):
@@ -39,9 +40,11 @@ class RecordedStripe(stripe.HTTPClient):
         body = post_data.decode() if isinstance(post_data, bytes) else (post_data or "")
         params = dict(parse_qsl(body if method.upper() == "POST" else parts.query, keep_blank_values=True))
         self.sent.append(Sent(method.upper(), parts.path, params, dict(headers or {})))
-        for route_method, pattern, path in self.routes:
+        for route_method, pattern, answer in self.routes:
             if route_method == method.upper() and pattern.match(parts.path):
-                return path.read_text(), 200, {"request-id": "req_recorded"}
+                if isinstance(answer, tuple):
+                    return json.dumps(answer[1]), answer[0], {"request-id": "req_recorded"}
+                return answer.read_text(), 200, {"request-id": "req_recorded"}
         error = {"error": {"type": "invalid_request_error", "code": "resource_missing", "message": "No recording for %s %s" % (method, parts.path)}}
         return json.dumps(error), 404, {"request-id": "req_recorded"}
 
