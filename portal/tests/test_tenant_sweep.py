@@ -146,7 +146,7 @@ def test_a_url_keyword_no_filler_fills_fails_the_sweep_saying_how_to_add_one(sce
 def test_every_filler_makes_objects_the_admins_must_not_reach(scene):
     primary, limited = scene.membership(scene.primary), scene.membership(scene.limited)
     fillers = set(sweep.FILLERS.values()) | set(sweep.CONVERTER_FILLERS.values())
-    assert {f.name for f in fillers} == {"subscriber", "change_request", "enrollment_draft", "membership", "invoice"}
+    assert {f.name for f in fillers} == {"subscriber", "change_request", "enrollment_draft", "membership", "invoice", "payment"}
 
     def reaches(membership, obj):
         return type(obj).objects.for_membership(membership).filter(pk=obj.pk).exists()
