@@ -261,8 +261,9 @@ SECURE_CSP = {
     "script-src": [CSP.SELF, CSP.NONCE] + ([STRIPE_JS_URL.rsplit("/v3/", 1)[0] + "/"] if STRIPE_JS_URL else []),
     "style-src": [CSP.SELF],
     "img-src": [CSP.SELF, "data:"],
-    "connect-src": [CSP.SELF] + ([STRIPE_API_BASE] if STRIPE_API_BASE else []),
-    "frame-src": [CSP.SELF] + (["https://js.stripe.com"] if PRODUCTION else []),
+    # Stripe.js calls Stripe's API from the page and opens its 3D Secure and bank dialogs in frames.
+    "connect-src": [CSP.SELF] + ([STRIPE_API_BASE] if STRIPE_API_BASE else ["https://api.stripe.com"]),
+    "frame-src": [CSP.SELF] + (["https://js.stripe.com", "https://hooks.stripe.com"] if PRODUCTION else []),
     "frame-ancestors": [CSP.NONE],
     "form-action": [CSP.SELF],
     "base-uri": [CSP.SELF],
