@@ -17,8 +17,6 @@ from billing import charging, tasks
 from billing import stripe_gateway as gateway
 from billing.models import Autopay, AutopayNotice, BillingAccount, Payment
 from billing.tests.stripe_helpers import collect_card, deliver_intent_event, make_invoice
-from portal.beat import BEAT_SCHEDULE
-from portal.celery import app as celery_app
 
 pytestmark = pytest.mark.django_db
 
@@ -60,12 +58,6 @@ def autopay_on(alice_client, localstripe, group, alice):
     with on(date(2027, 1, 15), hour=9):
         invoice = make_invoice(group, FEBRUARY, Decimal("1250.00"))
     return autopay, invoice
-
-
-def test_beat_runs_recurring_payment_every_morning_and_the_reconciliation_every_night():
-    assert BEAT_SCHEDULE["billing-autopay-daily"]["task"] == tasks.run_autopay.name == "billing.tasks.run_autopay"
-    assert BEAT_SCHEDULE["billing-reconcile-nightly"]["task"] == tasks.reconcile_payments.name
-    assert (BEAT_SCHEDULE["billing-autopay-daily"]["schedule"].hour, BEAT_SCHEDULE["billing-autopay-daily"]["schedule"].minute) == ({14}, {0})
 
 
 def test_recurring_payment_emails_three_days_ahead_then_charges_the_new_invoice_on_its_due_date(webhook, localstripe, group, alice, autopay_on, run_beat):
@@ -176,7 +168,7 @@ def test_a_network_error_is_retried_with_backoff_and_the_same_key_charging_once(
     network = FlakyNetwork(failures=2)
     monkeypatch.setattr(gateway, "HTTP_CLIENT", network)
     # Run eagerly, a retry is applied at once (no wait) when the error is not propagated to the caller.
-    monkeypatch.setitem(celery_app.conf, "task_eager_propagates", False)
+    monkeypatch.setitem(tasks.send_payment.app.conf, "task_eager_propagates", False)
     run_beat(FEBRUARY)
     assert network.keys == ["autopay-%d-2027-02-01" % invoice.pk] * 3
     assert len(localstripe.payment_intents()) == 1
