@@ -63,7 +63,7 @@ def _render_make_payment(request, invoice, form, *, error="", note="", status=20
 
 @group_view(allow=BILLING_ROLES)
 def make_payment(request, group, invoice_number):
-    """Make a Payment: the amount due filled in (or another amount), One Time or Recurring Payment, card or bank account."""
+    """Show Make a Payment (the amount due filled in, One Time or Recurring Payment, card or bank account); pay on POST."""
     invoice = _invoice(request, invoice_number)
     if request.method != "POST":
         amount, note = _initial_amount(request, rules.balance(invoice.amount_due, invoice.amount_paid))
@@ -121,7 +121,7 @@ def _start_setup(request, kind, *, off_session):
 
 @group_view(allow=BILLING_ROLES)
 def payment_detail(request, group, payment_reference):
-    """The receipt (or, until Stripe's webhook arrives, the payment processing; or why it failed)."""
+    """Show the receipt (or, until Stripe's webhook arrives, the payment processing; or why it failed)."""
     payment = get_object_or_404(
         Payment.objects.for_membership(request.membership).select_related("invoice", "payment_method", "created_by"), reference=payment_reference
     )
@@ -142,14 +142,14 @@ def payment_detail(request, group, payment_reference):
 
 @group_view(allow=BILLING_ROLES)
 def payment_status(request, group, payment_reference):
-    """The payment's status as JSON, for the processing page to reload itself once Stripe's webhook has arrived."""
+    """Answer the payment's status as JSON, for the processing page to reload itself once Stripe's webhook has arrived."""
     payment = get_object_or_404(Payment.objects.for_membership(request.membership).only("status", "stripe_status"), reference=payment_reference)
     return JsonResponse({"status": payment.status})
 
 
 @group_view(allow=BILLING_ROLES)
 def payments_page(request, group):
-    """Payments: Recurring Payment (view, change, cancel) and every payment of the group."""
+    """Show Payments: Recurring Payment (view, change, cancel) and every payment of the group."""
     autopay = Autopay.objects.for_membership(request.membership).select_related("payment_method", "created_by").filter(is_active=True).first()
     next_charge = None
     if autopay is not None:

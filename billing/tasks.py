@@ -26,7 +26,7 @@ def send_payment(self, payment_id: int) -> str:
 
 @shared_task
 def run_autopay(today: str | None = None) -> dict:
-    """Recurring Payment's day (Celery beat, daily; `manage.py charge_autopay`): the notices, then the charges due."""
+    """Run Recurring Payment's day (Celery beat, daily; `manage.py charge_autopay`): the notices, then the charges due."""
     day = date.fromisoformat(today) if today else timezone.localdate()
     notices = charging.send_autopay_notices(today=day)
     attempts = charging.due_autopay_attempts(today=day)

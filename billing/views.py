@@ -11,7 +11,7 @@ RECENT_PAYMENTS = 6  # on the invoice history; the Payments page lists them all
 
 @group_view()
 def invoices(request, group):
-    """Invoice Presentment and Payments: the group's invoice history, newest first, and its latest payments."""
+    """Show Invoice Presentment and Payments: the group's invoice history, newest first, and its latest payments."""
     may_pay = can(request.membership, BILLING_ROLES)
     table = InvoiceTable(Invoice.objects.for_membership(request.membership), group=group, may_pay=may_pay)
     RequestConfig(request, paginate={"per_page": 24}).configure(table)

@@ -29,7 +29,7 @@ class RecordedStripe(stripe.HTTPClient):
     name = "recorded"
 
     def __init__(self, routes: dict, folder: Path = FIXTURES):
-        """`routes` maps (method, path regex) to a file of `folder` holding the 200 response's body, or to (status, body dict)."""
+        """Answer each (method, path regex) of `routes` with a file of `folder` (a 200 response's body), or with (status, body dict)."""
         super().__init__()
         self.routes = [(method, re.compile(pattern + r"\Z"), answer if isinstance(answer, tuple) else folder / answer)
                        for (method, pattern), answer in routes.items()]
