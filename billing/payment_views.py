@@ -128,9 +128,11 @@ def payment_detail(request, group, payment_reference):
     client_secret = ""
     if payment.status == Payment.Status.PENDING and payment.stripe_status == "requires_action" and payment.stripe_payment_intent_id:
         try:
-            client_secret = gateway.retrieve_payment_intent(payment.stripe_payment_intent_id).client_secret or ""
+            intent = gateway.retrieve_payment_intent(payment.stripe_payment_intent_id)
         except PortalError:
-            client_secret = ""
+            intent = None
+        if intent is not None and intent.status == "requires_action":  # else confirmed already: the webhook is on its way
+            client_secret = intent.client_secret or ""
     invoice = payment.invoice
     balance = rules.balance(invoice.amount_due, invoice.amount_paid) if invoice else None
     return render(request, "billing/payments/payment_detail.html", {

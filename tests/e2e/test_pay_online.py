@@ -135,3 +135,20 @@ def test_an_admin_sets_up_recurring_payment_then_changes_and_cancels_it(page, li
     page.wait_for_url("**/billing/payments/")
     assert "Recurring Payment is cancelled." in page.get_by_role("status").first.inner_text()
     assert Autopay.objects.get().is_active is False
+
+
+def test_a_card_whose_bank_asks_for_confirmation_is_confirmed_in_the_window(page, live_server, browser_login, axe_check, alice, open_invoice, stripe_webhooks):
+    browser_login(page, "alice")
+    page.wait_for_url("**/groups/104522/")
+    window = open_make_a_payment(page, live_server, open_invoice, axe_check)
+    type_card(window, "4000002500003155")  # 3D Secure: asked when saved, and again when charged
+    window.get_by_role("button", name="Submit Payment").click()
+    window.get_by_role("button", name="Complete authentication").click()  # Stripe.js's dialog, saving the card
+    confirm = window.get_by_role("button", name="Confirm with your bank")
+    confirm.wait_for(timeout=30_000)
+    axe_check(window, "confirm with your bank")
+    assert Payment.objects.get().stripe_status == "requires_action"
+    confirm.click()
+    window.get_by_role("button", name="Complete authentication").click()  # Stripe.js's dialog, for the charge
+    window.get_by_role("heading", name="Payment Receipt").wait_for(timeout=30_000)
+    assert window.get_by_test_id("invoice-status").inner_text() == "Paid"
