@@ -65,10 +65,15 @@ def test_an_admin_pays_the_invoice_by_card_in_a_new_window_and_it_shows_paid(pag
     assert window.get_by_label("Card", exact=True).is_checked()
     axe_check(window, "make a payment")
 
+    to_portal = []
+    window.on("request", lambda request: to_portal.append(request) if request.url.startswith(live_server.url) else None)
     type_card(window)
     window.get_by_role("button", name="Submit Payment").click()
     window.get_by_role("heading", name="Payment Receipt").wait_for(timeout=30_000)
     axe_check(window, "receipt")
+    posted = [r.post_data or "" for r in to_portal if r.method == "POST"]
+    assert len(posted) == 2 and all("1250.00" in body for body in posted), "the method endpoint, then the form: both with the amount"
+    assert not any("4242" in body for body in posted), "the card number goes to Stripe only, never to the portal"
     payment = Payment.objects.get()
     assert window.get_by_test_id("payment-reference").inner_text() == "%s-%s" % (payment.reference[:5], payment.reference[5:])
     assert window.get_by_test_id("payment-amount").inner_text() == "$1,250.00"
