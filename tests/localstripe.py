@@ -43,12 +43,12 @@ class LocalStripe:
         return self.url + "/js.stripe.com/v3/"
 
     @classmethod
-    def start(cls, folder: Path, timeout: float = 20.0) -> LocalStripe:
+    def start(cls, folder: Path, timeout: float = 20.0, extra_args: tuple[str, ...] = ()) -> LocalStripe:
         """Start the wrapper on a free port; raise RuntimeError (with its output) when it does not answer."""
         port = free_port()
         log = (folder / "localstripe.log").open("w")
         process = subprocess.Popen(
-            [sys.executable, "-m", "portal.localstripe_server", "--port", str(port), "--state", str(folder / "localstripe.pickle")],
+            [sys.executable, "-m", "portal.localstripe_server", "--port", str(port), "--state", str(folder / "localstripe.pickle"), *extra_args],
             stdout=log, stderr=subprocess.STDOUT, cwd=Path(__file__).resolve().parent.parent,
         )
         server = cls("http://127.0.0.1:%d" % port, process)
