@@ -14,6 +14,7 @@ from django.core.cache import cache
 
 from portal.celery import app
 from tests import factories, sweep
+from tests.localstripe import LocalStripe
 from tests.guards import superuser_sign_ins
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -223,6 +224,33 @@ def empty_cache():
     """Rate limits and throttles live in the cache: every test starts with none."""
     cache.clear()
     yield
+
+
+# --- localstripe (never the real Stripe) -------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def localstripe_server(tmp_path_factory):
+    """Start localstripe once per test session on a free port of 127.0.0.1 (portal/localstripe_server.py)."""
+    try:
+        server = LocalStripe.start(tmp_path_factory.mktemp("localstripe"))
+    except (RuntimeError, OSError) as error:
+        pytest.skip("localstripe could not start, so the tests that pay through it cannot run: %s" % error)
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def localstripe(localstripe_server, settings):
+    """Point the portal's Stripe settings at the session's localstripe, its data wiped first; webhooks silenced after."""
+    settings.STRIPE_API_BASE = localstripe_server.url
+    settings.STRIPE_JS_URL = localstripe_server.js_url
+    settings.STRIPE_SECRET_KEY = "sk_test_localstripe"
+    settings.STRIPE_PUBLISHABLE_KEY = "pk_test_localstripe"
+    settings.STRIPE_MAX_NETWORK_RETRIES = 0
+    localstripe_server.wipe()
+    yield localstripe_server
+    localstripe_server.silence_webhooks()
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):

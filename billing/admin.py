@@ -7,16 +7,35 @@ invoice's amount paid behind.
 """
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.exceptions import ValidationError
+from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 
-from billing import services
+from billing import payments, services
 from billing.models import (
-    Adjustment, Autopay, BillingAccount, Invoice, InvoiceBreakdownRow, InvoiceDocument, InvoiceLine, InvoiceLineMember, Payment, PaymentMethod,
+    Adjustment,
+    Autopay,
+    AutopayNotice,
+    BillingAccount,
+    Invoice,
+    InvoiceBreakdownRow,
+    InvoiceDocument,
+    InvoiceLine,
+    InvoiceLineMember,
+    Payment,
+    PaymentMethod,
+    PaymentMismatch,
+    Refund,
+    StripeEvent,
 )
+from billing.payment_forms import AmountField
 from core.admin_tools import ReadOnlyInline
+from core.exceptions import PortalError
+from core.identifiers import display_confirmation_number
 
 
 class ViewOnlyAdmin(admin.ModelAdmin):
@@ -212,19 +231,115 @@ class PaymentMethodAdmin(admin.ModelAdmin):
 
 @admin.register(Autopay)
 class AutopayAdmin(admin.ModelAdmin):
-    list_display = ("group", "payment_method", "is_active", "created_by", "created_at")
+    list_display = ("group", "payment_method", "is_active", "maximum_amount", "started_at", "created_by", "cancelled_at")
     list_filter = ("is_active",)
     search_fields = ("=group__group_number", "group__legal_name")
     list_select_related = ("group", "payment_method", "created_by")
-    raw_id_fields = ("group", "payment_method", "created_by")
+    raw_id_fields = ("group", "payment_method", "created_by", "cancelled_by")
     readonly_fields = ("created_at",)
+
+
+class RefundInline(ReadOnlyInline):
+    model = Refund
+    fields = ("created_at", "amount", "status", "reason", "created_by", "stripe_refund_id", "failure_message")
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("created_by")
+
+
+class RefundForm(forms.Form):
+    amount = AmountField(label="Amount to refund")
+    reason = forms.CharField(label="Reason (kept with the refund and in the audit log)", widget=forms.Textarea(attrs={"rows": 3}), max_length=500)
 
 
 @admin.register(Payment)
 class PaymentAdmin(ViewOnlyAdmin):
-    list_display = ("created_at", "group", "invoice", "amount", "status", "source", "payment_method", "attempt", "received_at")
+    """Payments are history; a specialist may refund one through Stripe ("Refund through Stripe…")."""
+
+    list_display = ("created_at", "reference_shown", "group", "invoice", "amount", "amount_refunded", "status", "source", "payment_method", "attempt", "received_at")
     list_filter = ("status", "source", "created_at")
-    search_fields = ("=group__group_number", "=invoice__number", "=stripe_payment_intent_id", "=idempotency_key")
+    search_fields = ("=reference", "=group__group_number", "=invoice__number", "=stripe_payment_intent_id", "=idempotency_key")
     list_select_related = ("group", "invoice", "payment_method", "created_by")
     date_hierarchy = "created_at"
+    show_full_result_count = False
+    inlines = [RefundInline]
+    actions = ["refund"]
+
+    @admin.display(description="reference", ordering="reference")
+    def reference_shown(self, obj):
+        return display_confirmation_number(obj.reference)
+
+    def has_refund_permission(self, request):
+        return request.user.has_perm("billing.refund_payment")
+
+    @admin.action(description="Refund through Stripe…", permissions=["refund"])
+    def refund(self, request, queryset):
+        """Ask an amount and a reason, then refund the one payment selected through Stripe (billing.payments.refund_payment)."""
+        if queryset.count() != 1:
+            self.message_user(request, "Refund one payment at a time.", messages.WARNING)
+            return None
+        payment = queryset.select_related("invoice").get()
+        form = RefundForm(request.POST if "apply" in request.POST else None, initial={"amount": payments.refundable(payment)})
+        if form.is_valid():
+            try:
+                refund = payments.refund_payment(
+                    payment_id=payment.pk, amount=form.cleaned_data["amount"], reason=form.cleaned_data["reason"],
+                    acting_user=request.user, today=timezone.localdate(),
+                )
+            except ValidationError as error:
+                form.add_error("amount", error)
+            except PortalError as error:
+                self.message_user(request, "Not refunded: %s" % error.message, messages.ERROR)
+                return None
+            else:
+                self.message_user(
+                    request, "Refunded %s of payment %s (%s)." % (refund.amount, display_confirmation_number(payment.reference), refund.get_status_display().lower()),
+                    messages.SUCCESS,
+                )
+                return None
+        context = {
+            **self.admin_site.each_context(request), "title": "Refund through Stripe", "opts": self.model._meta,
+            "intro": "Refund part or all of this payment to the card or bank account it came from. The invoice's amount paid "
+                     "goes down by the refund (at most %s can still be refunded)." % payments.refundable(payment),
+            "submit": "Refund through Stripe", "action": "refund", "queryset": [payment], "form": form,
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/ask_reason.html", context)
+
+
+@admin.register(Refund)
+class RefundAdmin(ViewOnlyAdmin):
+    list_display = ("created_at", "payment", "group", "amount", "status", "reason", "created_by", "stripe_refund_id")
+    list_filter = ("status", "created_at")
+    search_fields = ("=payment__reference", "=group__group_number", "=stripe_refund_id")
+    list_select_related = ("payment", "group", "created_by")
+    show_full_result_count = False
+
+
+@admin.register(StripeEvent)
+class StripeEventAdmin(ViewOnlyAdmin):
+    list_display = ("received_at", "type", "event_id", "processed_at", "outcome")
+    list_filter = ("type",)
+    search_fields = ("=event_id", "outcome")
+    show_full_result_count = False
+
+
+@admin.register(AutopayNotice)
+class AutopayNoticeAdmin(ViewOnlyAdmin):
+    list_display = ("sent_at", "invoice", "kind", "amount", "charge_on", "sent_to")
+    list_filter = ("kind",)
+    search_fields = ("=invoice__number", "=autopay__group__group_number")
+    list_select_related = ("invoice",)
+    show_full_result_count = False
+
+
+@admin.register(PaymentMismatch)
+class PaymentMismatchAdmin(ViewOnlyAdmin):
+    """The nightly reconciliation's findings (billing.reconcile): a specialist checks each in Stripe."""
+
+    list_display = ("found_on", "kind", "group", "payment", "stripe_payment_intent_id", "portal_amount", "stripe_amount", "portal_status", "stripe_status", "detail")
+    list_filter = ("kind", "found_on")
+    search_fields = ("=stripe_payment_intent_id", "=payment__reference", "=group__group_number")
+    list_select_related = ("group", "payment")
     show_full_result_count = False

@@ -221,7 +221,7 @@ class BillingAccount(models.Model):
 
 
 class PaymentMethod(models.Model):
-    """A card or US bank account saved with Stripe."""
+    """A card or US bank account saved with Stripe: only Stripe's identifier and what a person reads (brand, last 4)."""
 
     class Kind(models.TextChoices):
         CARD = "card", "Card"
@@ -234,6 +234,7 @@ class PaymentMethod(models.Model):
     last4 = models.CharField(max_length=4)
     exp_month = models.PositiveSmallIntegerField(null=True, blank=True)
     exp_year = models.PositiveSmallIntegerField(null=True, blank=True)
+    stripe_mandate_id = models.CharField(max_length=64, blank=True)  # a bank account's debit authorisation (ACH)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
     removed_at = models.DateTimeField(null=True, blank=True)
@@ -245,18 +246,62 @@ class PaymentMethod(models.Model):
 
 
 class Autopay(models.Model):
-    """Recurring Payment: charge the saved method the amount due of each new invoice on its due date."""
+    """Recurring Payment: charge the saved method the amount due of each new invoice on its due date.
+
+    "New" is an invoice issued (created) after `started_at`, the latest time Recurring Payment was
+    set up; one row per group, changed in place, cancelled by `is_active = False`.
+    """
 
     group = models.OneToOneField(EmployerGroup, on_delete=models.PROTECT, related_name="autopay")
     payment_method = models.ForeignKey(PaymentMethod, on_delete=models.PROTECT, related_name="+")
     is_active = models.BooleanField(default=True)
+    maximum_amount = MoneyField(null=True, blank=True)  # an invoice above it is not charged (the admin is told); empty: no maximum
+    started_at = models.DateTimeField(default=timezone.now)  # invoices issued after this are charged
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     objects = GroupScopedQuerySet.as_manager()
 
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(maximum_amount__isnull=True) | Q(maximum_amount__gt=0), name="autopay_maximum_positive"),
+        ]
+
+    def __str__(self):
+        return "Recurring Payment of %s (%s)" % (self.group_id, "active" if self.is_active else "cancelled")
+
+
+class AutopayNotice(models.Model):
+    """The email sent before Recurring Payment charges an invoice (or tells it will not: above the maximum). One per invoice and kind."""
+
+    class Kind(models.TextChoices):
+        UPCOMING_CHARGE = "upcoming_charge", "Upcoming charge"
+        OVER_MAXIMUM = "over_maximum", "Above the maximum: not charged"
+
+    autopay = models.ForeignKey(Autopay, on_delete=models.PROTECT, related_name="notices")
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="autopay_notices")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    amount = MoneyField()
+    charge_on = models.DateField()
+    sent_to = models.EmailField(blank=True)
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    objects = scoped_queryset("autopay__group").as_manager()
+
+    class Meta:
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["invoice", "kind"], name="one_autopay_notice_per_invoice_and_kind"),
+            models.CheckConstraint(condition=Q(kind__in=["upcoming_charge", "over_maximum"]), name="autopay_notice_kind_valid"),
+        ]
+
 
 class Payment(models.Model):
+    """One payment attempt: recorded with its idempotency key before Stripe is called, succeeded only by Stripe's webhook."""
+
     class Status(models.TextChoices):
         PENDING = "pending", "Pending"
         SUCCEEDED = "succeeded", "Succeeded"
@@ -271,13 +316,18 @@ class Payment(models.Model):
 
     group = models.ForeignKey(EmployerGroup, on_delete=models.PROTECT, related_name="payments")
     invoice = models.ForeignKey(Invoice, null=True, blank=True, on_delete=models.PROTECT, related_name="payments")
+    reference = models.CharField(max_length=10, unique=True, default=identifiers.generate_confirmation_number)  # shown XXXXX-XXXXX on the receipt
     amount = MoneyField()
+    amount_refunded = MoneyField(default=0)
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.ONLINE)
     payment_method = models.ForeignKey(PaymentMethod, null=True, blank=True, on_delete=models.PROTECT, related_name="payments")
     idempotency_key = models.CharField(max_length=64, unique=True)  # the portal's own, one per attempt
     stripe_payment_intent_id = models.CharField(max_length=64, unique=True, null=True, blank=True)
-    attempt = models.PositiveSmallIntegerField(default=1)
+    stripe_setup_intent_id = models.CharField(max_length=64, blank=True)  # how the method was collected for this attempt
+    stripe_status = models.CharField(max_length=32, blank=True)  # Stripe's last known status of the PaymentIntent
+    attempt = models.PositiveSmallIntegerField(default=1)  # calls made to Stripe with the key (a retry after a network error reuses it)
+    failure_code = models.CharField(max_length=64, blank=True)
     failure_message = models.CharField(max_length=255, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
@@ -291,8 +341,92 @@ class Payment(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="payment_positive"),
+            models.CheckConstraint(condition=Q(amount_refunded__gte=0, amount_refunded__lte=F("amount")), name="payment_refund_within_amount"),
             models.CheckConstraint(
                 condition=Q(status__in=["pending", "succeeded", "failed", "refunded"]), name="payment_status_valid"
             ),
         ]
-        indexes = [models.Index(fields=["group", "-created_at"])]
+        indexes = [models.Index(fields=["group", "-created_at"]), models.Index(fields=["invoice", "created_at"])]
+        permissions = [("refund_payment", "Can refund a payment (through Stripe)")]
+
+    def __str__(self):
+        return "Payment %s" % identifiers.display_confirmation_number(self.reference)
+
+    @property
+    def net_amount(self):
+        """Return what the payment leaves with the carrier: the amount less what was refunded."""
+        return self.amount - self.amount_refunded
+
+
+class Refund(models.Model):
+    """Money given back on a payment, through Stripe, by a specialist (or seen in Stripe's charge.refunded)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    group = models.ForeignKey(EmployerGroup, on_delete=models.PROTECT, related_name="refunds")
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
+    amount = MoneyField()
+    reason = models.CharField(max_length=500)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    idempotency_key = models.CharField(max_length=64, unique=True)
+    stripe_refund_id = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    failure_message = models.CharField(max_length=255, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = GroupScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="refund_positive"),
+            models.CheckConstraint(condition=Q(status__in=["pending", "succeeded", "failed"]), name="refund_status_valid"),
+        ]
+
+
+class StripeEvent(models.Model):
+    """A webhook event, stored by Stripe's event ID before any work: a duplicate is stored (and done) once."""
+
+    event_id = models.CharField(max_length=255, unique=True)
+    type = models.CharField(max_length=100)
+    payload = models.JSONField()
+    stripe_created_at = models.DateTimeField()
+    received_at = models.DateTimeField(default=timezone.now)
+    processed_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=255, blank=True)  # what processing did, in words
+
+    class Meta:
+        ordering = ["-received_at"]
+        indexes = [models.Index(fields=["type", "-received_at"])]
+
+    def __str__(self):
+        return "%s %s" % (self.type, self.event_id)
+
+
+class PaymentMismatch(models.Model):
+    """A difference the nightly reconciliation found between the portal's payments and Stripe's PaymentIntents."""
+
+    class Kind(models.TextChoices):
+        MISSING_IN_STRIPE = "missing_in_stripe", "Recorded in the portal, not found in Stripe"
+        UNKNOWN_TO_PORTAL = "unknown_to_portal", "Succeeded in Stripe, unknown to the portal"
+        STATUS_DIFFERS = "status_differs", "Status differs"
+        AMOUNT_DIFFERS = "amount_differs", "Amount differs"
+        STUCK = "stuck", "Attempt never reached Stripe"
+
+    found_on = models.DateField()
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    group = models.ForeignKey(EmployerGroup, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    payment = models.ForeignKey(Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="mismatches")
+    stripe_payment_intent_id = models.CharField(max_length=64, blank=True)
+    portal_amount = MoneyField(null=True, blank=True)
+    stripe_amount = MoneyField(null=True, blank=True)
+    portal_status = models.CharField(max_length=16, blank=True)
+    stripe_status = models.CharField(max_length=32, blank=True)
+    detail = models.CharField(max_length=255)
+
+    class Meta:
+        ordering = ["-found_on", "kind"]
+        verbose_name_plural = "payment mismatches"

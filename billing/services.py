@@ -55,6 +55,10 @@ class Issued:
     created: bool  # False: the invoice existed already and nothing was written
 
 
+# What counts as money received: a payment Stripe (or a specialist) confirmed, less what was refunded.
+RECEIVED = (Payment.Status.SUCCEEDED, Payment.Status.REFUNDED)
+
+
 def lock_group_billing(group) -> None:
     """Wait for, then hold until the transaction ends, the lock on the group's billing."""
     with connection.cursor() as cursor:
@@ -96,10 +100,10 @@ def issue_invoice(*, group, period: date, today: date, issued_at: datetime | Non
     manual = list(
         Adjustment.objects.for_group(group).filter(invoice_line__isnull=True).select_for_update(of=("self",)).select_related("subscriber").order_by("created_at", "id")
     )
-    payments = list(Payment.objects.for_group(group).filter(status=Payment.Status.SUCCEEDED, reported_invoice__isnull=True).select_for_update())
+    payments = list(Payment.objects.for_group(group).filter(status__in=RECEIVED, reported_invoice__isnull=True).select_for_update())
     totals = rules.invoice_totals(
         previous_balance=previous.amount_due if previous else ZERO,
-        payments_received=sum((p.amount for p in payments), ZERO),
+        payments_received=sum((p.amount - p.amount_refunded for p in payments), ZERO),
         premium_lines=[computed.premium],
         adjustment_lines=[computed.adjustments] + [a.amount for a in manual],
     )
@@ -222,12 +226,11 @@ def apply_payment(
     *, group, invoice: Invoice | None, amount: Decimal, source: str, today: date, acting_user=None,
     received_at: datetime | None = None, idempotency_key: str, payment_method=None, stripe_payment_intent_id=None,
 ) -> Payment:
-    """Record a payment received and settle the group's invoices with it, the oldest first.
+    """Record a payment received outside Stripe's flow (a check, the demo) and settle the group's invoices with it.
 
-    Balance forward: each invoice's amount due carries the unpaid balance of the one before, so
-    a payment counts toward every invoice of the group not yet settled (its amount paid grows
-    and its status follows rules.invoice_status). The payment is reported as "payments received
-    since" on the next invoice issued. The same idempotency key twice records one payment.
+    The payment is reported as "payments received since" on the next invoice issued. The same
+    idempotency key twice records one payment. Stripe's payments are recorded by
+    billing.payments/charging and posted with `settle_payment` once Stripe says they succeeded.
     """
     rules.check_payment_amount(amount)
     if invoice is not None and invoice.group_id != group.pk:
@@ -242,18 +245,59 @@ def apply_payment(
         payment_method=payment_method, idempotency_key=idempotency_key, stripe_payment_intent_id=stripe_payment_intent_id,
         created_by=acting_user, created_at=received_at, received_at=received_at,
     )
-    unsettled = Invoice.objects.for_group(group).exclude(status=Invoice.Status.PAID).filter(created_at__lte=received_at).select_for_update()
-    for open_invoice in unsettled:  # the group's open invoices: a handful, not one per subscriber
-        open_invoice.amount_paid += amount
-        open_invoice.status = rules.invoice_status(
-            amount_due=open_invoice.amount_due, amount_paid=open_invoice.amount_paid, due_on=open_invoice.due_on, today=today
-        )
-        open_invoice.save(update_fields=["amount_paid", "status"])
+    settle_invoices(group=group, today=today)
     record_event(
         action=AuditEvent.Action.PAYMENT, actor=acting_user, group=group, obj=payment,
         detail={"amount": str(amount), "source": source, "invoice": invoice.number if invoice else ""},
     )
     return payment
+
+
+@transaction.atomic
+def settle_payment(*, payment: Payment, today: date) -> Invoice | None:
+    """Post a payment's outcome (succeeded, refunded) to the group's invoices; return its invoice as it now stands.
+
+    Settling recomputes from every payment, so posting the same outcome twice (a webhook
+    delivered again) changes nothing.
+    """
+    settle_invoices(group=payment.group, today=today)
+    return Invoice.objects.filter(pk=payment.invoice_id).first() if payment.invoice_id else None
+
+
+@transaction.atomic
+def settle_invoices(*, group, today: date) -> None:
+    """Set every invoice's amount paid and status from the group's payments, balance forward.
+
+    Each invoice's amount due carries the unpaid balance of the one before, so a payment counts
+    toward every invoice issued before it was received and not settled yet: the payments are
+    replayed in the order received (net of refunds), and an invoice stops counting them once
+    paid (the payment that settles it may leave it overpaid: the credit carries forward through
+    the next invoice's "payments received"). A handful of invoices and payments a group: no
+    query per subscriber.
+    """
+    lock_group_billing(group)
+    invoices = list(Invoice.objects.for_group(group).select_for_update().order_by("created_at", "pk"))
+    # A payment counts from when it was received, and always toward the invoice it paid (Stripe's
+    # clock, to the second, may read a hair earlier than the invoice's own creation).
+    payments = [
+        (max(received_at, paid_invoice_at) if paid_invoice_at else received_at, amount, refunded)
+        for received_at, paid_invoice_at, amount, refunded in Payment.objects.for_group(group)
+        .filter(status__in=RECEIVED, received_at__isnull=False)
+        .order_by("received_at", "pk").values_list("received_at", "invoice__created_at", "amount", "amount_refunded")
+    ]
+    payments.sort(key=lambda row: row[0])
+    for invoice in invoices:
+        paid = ZERO
+        for received_at, amount, refunded in payments:
+            if received_at < invoice.created_at:
+                continue
+            if paid >= invoice.amount_due:
+                break
+            paid += amount - refunded
+        status = rules.invoice_status(amount_due=invoice.amount_due, amount_paid=paid, due_on=invoice.due_on, today=today)
+        if (invoice.amount_paid, invoice.status) != (paid, status):
+            invoice.amount_paid, invoice.status = paid, status
+            invoice.save(update_fields=["amount_paid", "status"])
 
 
 # --- Past due ---------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from billing import views
+from billing import payment_urls, views
 
 app_name = "billing"
 
@@ -14,4 +14,5 @@ urlpatterns = [
     path("invoices/<invoice:invoice_number>/pdf/", views.invoice_pdf, name="invoice_pdf"),
     path("invoices/<invoice:invoice_number>/pdf/status/", views.invoice_pdf_status, name="invoice_pdf_status"),
     path("invoices/<invoice:invoice_number>/csv/", views.invoice_csv, name="invoice_csv"),
+    *payment_urls.urlpatterns,
 ]

@@ -13,14 +13,19 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.access import group_view
+from accounts.access import can, group_view
+from accounts.models import BILLING_ROLES
 from billing import documents, pdf, selectors, tables
 from billing.filters import InvoiceLineFilter
 from billing.forms import ContractLookupForm, InvoiceSearchForm, QuickSearchForm
 from billing.listing import Listing
-from billing.models import Invoice, InvoiceDocument
+from billing.models import Invoice, InvoiceDocument, Payment
+from billing.tables import PaymentTable
 from core import csv_download
 from enrollment.models import Subscriber
+
+
+RECENT_PAYMENTS = 6  # on the invoice history; the Payments page lists them all
 
 
 def _invoice_or_404(membership, invoice_number) -> Invoice:
@@ -53,9 +58,15 @@ def invoices(request, group):
     columns = list(tables.INVOICE_HISTORY)
     if scope_names:
         columns.append(replace(tables.SCOPE_TOTAL, label="Lines of %s" % ", ".join(scope_names)))
+    may_pay = can(request.membership, BILLING_ROLES)
+    if may_pay:
+        columns.append(tables.PAY_ONLINE)
     listing = Listing(request, history, columns=columns, default=("-period", "-sequence"), per_page=24)
+    recent = Payment.objects.for_membership(request.membership).select_related("invoice", "payment_method").order_by("-created_at")
+    payments = PaymentTable(recent[:RECENT_PAYMENTS], group=group, link=may_pay, orderable=False)
     return render(request, "billing/invoices.html", {
         "listing": listing, "quick": quick, "search": search, "scope_total": bool(scope_names),
+        "may_pay": may_pay, "payments": payments,
     })
 
 
@@ -78,6 +89,7 @@ def invoice(request, group, invoice_number):
     listing = Listing(request, line_filter.qs, columns=tables.INVOICE_LINES, default=("id",), per_page=50)
     return render(request, "billing/invoice.html", {
         "invoice": found, "filter": line_filter, "listing": listing, **_scope_context(request.membership, found),
+        "may_pay": can(request.membership, BILLING_ROLES),
     })
 
 

@@ -2,7 +2,7 @@
 
 Times are UTC (CELERY_TIMEZONE); 10:15 UTC is 2:15 or 3:15 in the morning on the US west coast,
 09:00 UTC is 1 or 2 a.m. in the carrier's time zone (America/Los_Angeles), so a task's
-timezone.localdate() is already the day it runs for.
+timezone.localdate() is already the day it runs for; 14:00 UTC is 6 or 7 in the morning there.
 """
 
 from celery.schedules import crontab
@@ -20,4 +20,8 @@ BEAT_SCHEDULE: dict = {
     # Invoices: each group's on its invoice day, then the unpaid ones past the grace period.
     "billing-issue-due-invoices": {"task": "billing.tasks.issue_due_invoices", "schedule": crontab(hour=9, minute=0)},
     "billing-mark-past-due-invoices": {"task": "billing.tasks.mark_past_due_invoices", "schedule": crontab(hour=9, minute=30)},
+    # Recurring Payment: the notices three days ahead, then the charges due today.
+    "billing-autopay-daily": {"task": "billing.tasks.run_autopay", "schedule": crontab(hour=14, minute=0)},
+    # The portal's payments against Stripe's PaymentIntents; mismatches to the specialists.
+    "billing-reconcile-nightly": {"task": "billing.tasks.reconcile_payments", "schedule": crontab(hour=10, minute=30)},
 }

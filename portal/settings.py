@@ -213,6 +213,9 @@ STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="pk_test_loca
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="whsec_localstripe")
 STRIPE_PORT = env.int("STRIPE_PORT", default=8420)  # localstripe's, for `make run` (Procfile)
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="" if PRODUCTION else "http://127.0.0.1:%d" % STRIPE_PORT)
+# Each call is retried by the portal's own code with the same idempotency key (Celery backoff);
+# tests use 0 so a retry never hides a bug.
+STRIPE_MAX_NETWORK_RETRIES = env.int("STRIPE_MAX_NETWORK_RETRIES", default=0 if PORTAL_MODE == "test" else 2)
 STRIPE_JS_URL = env.str(
     "STRIPE_JS_URL",
     default="https://js.stripe.com/v3/" if PRODUCTION else "http://127.0.0.1:%d/js.stripe.com/v3/" % STRIPE_PORT,
@@ -288,8 +291,9 @@ SECURE_CSP = {
     "script-src": [CSP.SELF, CSP.NONCE] + ([STRIPE_JS_URL.rsplit("/v3/", 1)[0] + "/"] if STRIPE_JS_URL else []),
     "style-src": [CSP.SELF],
     "img-src": [CSP.SELF, "data:"],
-    "connect-src": [CSP.SELF] + ([STRIPE_API_BASE] if STRIPE_API_BASE else []),
-    "frame-src": [CSP.SELF] + (["https://js.stripe.com"] if PRODUCTION else []),
+    # Stripe.js calls Stripe's API from the page and opens its 3D Secure and bank dialogs in frames.
+    "connect-src": [CSP.SELF] + ([STRIPE_API_BASE] if STRIPE_API_BASE else ["https://api.stripe.com"]),
+    "frame-src": [CSP.SELF] + (["https://js.stripe.com", "https://hooks.stripe.com"] if PRODUCTION else []),
     "frame-ancestors": [CSP.NONE],
     "form-action": [CSP.SELF],
     "base-uri": [CSP.SELF],

@@ -8,6 +8,7 @@ later gets view permission at once and a write only when it is listed here:
 - add and change what a specialist sets up or corrects: groups, subgroups, memberships,
   plans, offerings and rates, manual adjustments, registrations (approve, reject),
   and requests that need review (decided through the request pipeline's admin actions);
+- refund a payment through Stripe (the payment's own permission, billing.refund_payment);
 - delete nothing: history is never overwritten. Audit events, issued invoices, their
   lines and recorded payments are view-only.
 """
@@ -34,6 +35,7 @@ WRITES = {
     "enrollment.changerequest": {"change"},  # "Approve and apply" / "Reject with a reason"
     "enrollment.idcardorder": {"change"},
     "billing.adjustment": {"add", "change"},  # manual adjustments, through the billing service
+    "billing.payment": {"refund"},  # "Refund through Stripe…", through billing.payments.refund_payment
 }
 
 

@@ -55,7 +55,7 @@ from django.urls.converters import get_converters
 from django.utils import timezone
 
 from accounts.models import Membership
-from billing.models import Invoice
+from billing.models import Invoice, Payment
 from enrollment import services as enrollment_services
 from enrollment.forms import SubscriberForm
 from enrollment.models import IDCardOrder, ProofDocument
@@ -226,6 +226,11 @@ def proof_document(scene):
         )
         for i, (variant, person) in enumerate(people.items())
     }
+@filler("payment_reference", attr="reference")
+def payment(scene):
+    """A payment belongs to the whole group (no subgroup): one on group B's invoice, and one on A's own."""
+    invoices = scene.objects(FILLERS["invoice_number"])
+    return {OTHER_GROUP: make_payment(invoices[OTHER_GROUP]), OWN: make_payment(invoices[OWN])}
 
 
 def complete_draft(scene, subgroup, *, created_by, checked_as):
@@ -251,6 +256,13 @@ def make_invoice(group):
     )
 
 
+def make_payment(invoice):
+    return Payment.objects.create(
+        group=invoice.group, invoice=invoice, amount=Decimal("100.00"), status=Payment.Status.SUCCEEDED,
+        idempotency_key="sweep-%s" % invoice.number, stripe_payment_intent_id="pi_sweep_%s" % invoice.group.group_number,
+    )
+
+
 # --- Plausible forms ----------------------------------------------------------------------------------------
 
 # By URL name: the form a view needs before it acts (an empty POST is always tried too).
@@ -264,6 +276,11 @@ BODIES: dict[str, Callable[[Scene], dict]] = {
     # Roster maintenance: a change confirmed at once (reinstatement has no form), or a form that would be kept.
     "enrollment:reinstate": lambda scene: {"confirm": "1"},
     "enrollment:terminate": lambda scene: {"scope": "subscriber", "reason": "end_of_employment", "termination_date": timezone.localdate().isoformat()},
+    # A complete Make a Payment form: a view that forgot its scoping would record an attempt on B's invoice.
+    "billing:make_payment": lambda scene: {
+        "amount": "100.00", "frequency": "one_time", "method": "card", "setup_intent": "seti_sweep", "attempts_seen": "0",
+    },
+    "billing:make_payment_method": lambda scene: {"amount": "100.00", "frequency": "one_time", "method": "card", "attempts_seen": "0"},
     # deactivate_user, enrollment_confirm and enrollment_discard act on an empty POST.
 }
 

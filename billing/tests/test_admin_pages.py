@@ -10,9 +10,12 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import AuditEvent, EmployerGroup, User
-from billing.models import Adjustment, Autopay, Invoice, InvoiceDocument, PaymentMethod
+from billing.models import (
+    Adjustment, Autopay, AutopayNotice, Invoice, InvoiceDocument, Payment, PaymentMethod, PaymentMismatch, Refund, StripeEvent,
+)
 from enrollment.models import (
     ChangeRequest,
     EnrollmentDraft,
@@ -54,8 +57,13 @@ def seeded(db):
         group=acme, stripe_payment_method_id="pm_test_admin_smoke", kind="card", brand="visa", last4="4242",
         exp_month=12, exp_year=2030, created_by=alice,
     )
-    Autopay.objects.create(group=acme, payment_method=method, created_by=alice)
+    autopay = Autopay.objects.create(group=acme, payment_method=method, created_by=alice)
     InvoiceDocument.objects.create(invoice=Invoice.objects.filter(group=acme).first(), status="ready", content=b"%PDF-1.7", pages=1)
+    payment = Payment.objects.filter(group=acme, status="succeeded").first()
+    Refund.objects.create(group=acme, payment=payment, amount=Decimal("1.00"), reason="Smoke test", idempotency_key="refund-smoke", status="succeeded")
+    StripeEvent.objects.create(event_id="evt_smoke", type="payment_intent.succeeded", payload={"id": "evt_smoke"}, stripe_created_at=timezone.now())
+    AutopayNotice.objects.create(autopay=autopay, invoice=payment.invoice, kind="upcoming_charge", amount=Decimal("1.00"), charge_on=payment.invoice.due_on)
+    PaymentMismatch.objects.create(found_on=timezone.localdate(), kind="stuck", group=acme, payment=payment, detail="Smoke test")
 
 
 @pytest.fixture

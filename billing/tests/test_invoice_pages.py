@@ -49,9 +49,10 @@ def test_the_history_lists_every_invoice_newest_first_with_status_amounts_and_da
     response = alice_client.get(url("invoices", group))
 
     assert response.status_code == 200
+    pay = "Pay Online invoice %s (opens in a new window) ↗"  # a primary admin may pay: Pay Online on each unpaid invoice
     assert table_rows(response, "invoice-history") == [
-        ["INV-104522-202604", "April 2026", "Mar 15, 2026", "Apr 1, 2026", "$7,850.00", "$0.00", "Open"],
-        ["INV-104522-202603", "March 2026", "Feb 15, 2026", "Mar 1, 2026", "$5,375.00", "$0.00", "Open"],
+        ["INV-104522-202604", "April 2026", "Mar 15, 2026", "Apr 1, 2026", "$7,850.00", "$0.00", "Open", pay % "INV-104522-202604"],
+        ["INV-104522-202603", "March 2026", "Feb 15, 2026", "Mar 1, 2026", "$5,375.00", "$0.00", "Open", pay % "INV-104522-202603"],
     ]
     assert 'href="%s"' % url("current_invoice", group) in response.content.decode()
 
@@ -82,7 +83,8 @@ def test_invoices_are_searched_by_date_issued_and_subgroup_with_the_subgroups_su
     response = alice_client.get(url("invoices", group), {"issued_from": "2026-03-01", "issued_to": "2026-03-31", "subgroup": billed["hourly"].pk})
 
     assert table_rows(response, "invoice-history") == [
-        ["INV-104522-202604", "April 2026", "Mar 15, 2026", "Apr 1, 2026", "$7,850.00", "$0.00", "Open", "$1,500.00"],
+        ["INV-104522-202604", "April 2026", "Mar 15, 2026", "Apr 1, 2026", "$7,850.00", "$0.00", "Open", "$1,500.00",
+         "Pay Online invoice INV-104522-202604 (opens in a new window) ↗"],
     ]
     assert "Lines of Hourly" in text(response)
 

@@ -45,6 +45,8 @@ EXPECTED_PERMISSIONS = {
     "billing.view_invoice", "billing.view_invoiceline", "billing.view_invoicelinemember",
     "billing.view_invoicebreakdownrow", "billing.view_invoicedocument",
     "billing.view_payment", "billing.view_paymentmethod", "billing.view_autopay", "billing.view_billingaccount",
+    "billing.refund_payment",  # "Refund through Stripe…" on a payment
+    "billing.view_refund", "billing.view_stripeevent", "billing.view_autopaynotice", "billing.view_paymentmismatch",
 }
 
 

@@ -149,6 +149,7 @@ def test_every_filler_makes_objects_the_admins_must_not_reach(scene):
     fillers = set(sweep.FILLERS.values()) | set(sweep.CONVERTER_FILLERS.values())
     assert {f.name for f in fillers} == {
         "subscriber", "change_request", "enrollment_draft", "membership", "invoice", "dependent", "id_card_order", "proof_document",
+        "payment",
     }
 
     def reaches(membership, obj):
