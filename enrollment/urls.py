@@ -1,6 +1,7 @@
 from django.urls import path
 
 from enrollment import views
+from enrollment.continuation import urls as continuation_urls
 from enrollment.maintenance import urls as maintenance_urls
 
 app_name = "enrollment"
@@ -20,3 +21,4 @@ urlpatterns = [
     path("requests/<confirmation:number>/print/", views.request_print, name="request_print"),
 ]
 urlpatterns += maintenance_urls.urlpatterns  # roster maintenance: the subscriber page, changes, ID Cards
+urlpatterns += continuation_urls.urlpatterns  # COBRA or state continuation: the COBRA roster, elections, ends

@@ -10,4 +10,6 @@ BEAT_SCHEDULE: dict = {
     "expire-enrollment-drafts": {"task": "enrollment.tasks.expire_enrollment_drafts", "schedule": crontab(hour=10, minute=15)},
     # Children ageing out at 26: their removal at the end of that month, as a request of its own.
     "age-out-dependents": {"task": "enrollment.maintenance_tasks.age_out_dependents", "schedule": crontab(hour=10, minute=20)},
+    # Continuation (COBRA or state): the end of each maximum period, as a request of its own; lapsed elections closed.
+    "end-continuations": {"task": "enrollment.continuation_tasks.end_continuations", "schedule": crontab(hour=10, minute=25)},
 }
