@@ -15,7 +15,9 @@ from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, IntegerField, OuterRef
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
 from django.utils.dateformat import format as format_date
 
 from enrollment import change_requests, continuation_coverage, continuation_rules as crules, election_notices, rules
@@ -350,8 +352,9 @@ def submit_maximum_period_end(*, continuation: Continuation, today: date) -> Cha
 
 def close_lapsed_elections(*, today: date) -> int:
     """Mark "not elected" every pending continuation whose election period closed before today with no election open; return how many."""
-    open_election = ChangeRequest.objects.filter(
-        kind=Kind.CONTINUATION_ELECTION, status__in=OPEN_REQUEST_STATUSES, snapshot__continuation_id=OuterRef("pk")
+    open_election = (
+        ChangeRequest.objects.filter(kind=Kind.CONTINUATION_ELECTION, status__in=OPEN_REQUEST_STATUSES)
+        .annotate(continuation_id=Cast(KT("snapshot__continuation_id"), IntegerField())).filter(continuation_id=OuterRef("pk"))
     )
     return (
         Continuation.objects.filter(status=Status.PENDING_ELECTION, election_deadline__lt=today)
