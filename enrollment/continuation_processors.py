@@ -26,7 +26,7 @@ from django.utils.dateformat import format as format_date
 from core.tasks import send_templated_email
 from enrollment import continuation_coverage, continuation_rules, election_notices, request_status, rules
 from enrollment.documents import store_private_file
-from enrollment.models import ChangeRequest, Continuation, QualifiedBeneficiary, Subscriber
+from enrollment.models import ChangeRequest, Continuation, QualifiedBeneficiary, Subscriber, continuation_page_name
 
 Kind = ChangeRequest.Kind
 Status = Continuation.Status
@@ -122,7 +122,8 @@ def email_notice_ready(request: ChangeRequest, continuation: Continuation) -> No
     context = {
         "first_name": user.first_name, "confirmation_number": request.display_number, "group_number": request.group.group_number,
         "subscriber_number": continuation.subscriber.subscriber_number, "deadline": _shown(continuation.election_deadline),
-        "notice_name": "COBRA election notice" if name == "COBRA" else "state continuation election notice", "page_name": name,
+        "notice_name": "COBRA election notice" if name == "COBRA" else "state continuation election notice",
+        "page_name": continuation_page_name(continuation.law),
     }
     transaction.on_commit(lambda: send_templated_email.delay(template="continuation_notice_ready", to=[user.email], context=context))
 

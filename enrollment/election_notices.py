@@ -19,6 +19,7 @@ from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from weasyprint import CSS, HTML
 
+from core import identifiers
 from enrollment import continuation_coverage, continuation_rules, rating
 from enrollment.models import Continuation, QualifiedBeneficiary
 from enrollment.selectors import RateTable
@@ -57,8 +58,14 @@ def beneficiaries_of(continuation: Continuation) -> list[Beneficiary]:
     for b in continuation.beneficiaries.all():
         person = b.dependent or subscriber
         relationship = "Subscriber" if b.dependent is None else b.dependent.get_relationship_display()
-        result.append(Beneficiary(person.full_name, person.member_id or "", relationship, person.date_of_birth, b.elected))
+        result.append(Beneficiary(person.full_name, member_id_of(subscriber, b.dependent), relationship, person.date_of_birth, b.elected))
     return result
+
+
+def member_id_of(subscriber, dependent) -> str:
+    """Return a member's ID (M482913305-01) from the subscriber already read: no query per dependent."""
+    suffix = identifiers.SUBSCRIBER_SUFFIX if dependent is None else dependent.member_suffix
+    return identifiers.member_id(subscriber.subscriber_number, suffix) or ""
 
 
 def _members(continuation: Continuation, chosen: list[QualifiedBeneficiary]):

@@ -718,12 +718,12 @@ class Continuation(models.Model):
     @property
     def law_name(self) -> str:
         """Return "COBRA" or "State continuation", as pages and the notice name the law."""
-        return continuation_page_name(self.law)
+        return "COBRA" if self.law == EmployerGroup.Continuation.COBRA else "State continuation"
 
 
 def continuation_page_name(law: str) -> str:
-    """Return how the portal names a continuation law: "COBRA", or "State continuation"."""
-    return "COBRA" if law == EmployerGroup.Continuation.COBRA else "State continuation"
+    """Return the title of the COBRA roster for a group under this law: "COBRA continuation", or "State continuation"."""
+    return "COBRA continuation" if law == EmployerGroup.Continuation.COBRA else "State continuation"
 
 
 class QualifiedBeneficiary(models.Model):

@@ -59,7 +59,7 @@ def csv_rows(membership, *, status: str = "", text: str = ""):
         for b in c.beneficiaries.all():
             person = b.dependent or s
             yield [
-                s.subscriber_number or "", s.full_name, s.subgroup.name, person.full_name, person.member_id or "",
+                s.subscriber_number or "", s.full_name, s.subgroup.name, person.full_name, election_notices.member_id_of(s, b.dependent),
                 "Subscriber" if b.dependent is None else b.dependent.get_relationship_display(), c.get_event_kind_display(),
                 c.event_date.isoformat(), c.coverage_lost_on.isoformat(), c.start.isoformat(), c.get_status_display(),
                 c.notice_on.isoformat() if c.notice_on else "", c.election_deadline.isoformat() if c.election_deadline else "",

@@ -132,6 +132,10 @@ def check_qualifying_event(subscriber, *, kind: str, event_date: date, people: l
     # month): the members must have been covered the day before it and have a last day of coverage, checked below.
     if not people:
         raise _field("members", "Choose the members who lost coverage.", "no_member")
+    try:
+        crules.check_qualifying_members(kind, [crules.SUBSCRIBER if p is None else p.relationship for p in people])
+    except ValidationError as error:
+        raise ValidationError({"members": error}) from None
     lost = continuation_coverage.members_losing_coverage(subscriber, people, event_date=event_date)
     day_before = event_date - timedelta(days=1)
     for member in lost:
@@ -146,10 +150,6 @@ def check_qualifying_event(subscriber, *, kind: str, event_date: date, people: l
     if len(last_days) > 1:
         raise _field("members", "These members lost coverage on different days (%s): report each loss of coverage on its own."
                      % ", ".join(_shown(d) for d in last_days), "different_days")
-    try:
-        crules.check_qualifying_members(kind, [m.relationship for m in lost])
-    except ValidationError as error:
-        raise ValidationError({"members": error}) from None
     group = subscriber.group
     coverage_lost_on = last_days[0]
     keys = {m.key for m in lost}
