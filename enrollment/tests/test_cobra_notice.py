@@ -130,3 +130,17 @@ def test_read_only_and_billing_admins_cannot_download_the_notice(client, group, 
 def test_another_group_s_admin_gets_404(client, charlie, notice):
     client.force_login(charlie)
     assert client.get(url(notice).replace("/104522/", "/207731/")).status_code == 404
+
+
+def test_a_specialist_views_continuations_in_admin_and_downloads_the_notice_audited(specialist_client, specialist, notice):
+    page = specialist_client.get(reverse("admin:enrollment_continuation_changelist")).content.decode()
+    assert "Maria Lopez" in page and "Pending election" in page
+    detail = specialist_client.get(reverse("admin:enrollment_continuation_change", args=[notice.pk]))
+    assert detail.status_code == 200 and "Carlos Lopez" in detail.content.decode()
+    response = specialist_client.get(reverse("admin:enrollment_continuation_notice", args=[notice.pk]))
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    assert AuditEvent.objects.get(action="export").actor == specialist
+    response = specialist_client.post(reverse("admin:enrollment_continuation_change", args=[notice.pk]), {"status": "ended"})
+    assert response.status_code == 403
+    notice.refresh_from_db()
+    assert notice.status == "pending_election"
