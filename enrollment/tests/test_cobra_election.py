@@ -189,3 +189,15 @@ def test_the_worker_rejects_an_election_whose_member_is_covered_again(group, ali
     assert request.status == "rejected" and request.reason == "Maria Lopez is covered by the group coverage after Mar 31, 2026."
     laid_off.refresh_from_db()
     assert laid_off.status == "pending_election" and not Coverage.objects.filter(continuation=laid_off).exists()
+
+
+def test_history_names_the_continuation_coverage_and_who_it_covers(group, alice, lopez):
+    from enrollment.maintenance.history import subscriber_history
+
+    maria, carlos, _ = lopez
+    change = terminate(alice, group, maria, dependent=carlos, reason="divorce", on=MARCH_10, today=MARCH_10)
+    continuation = notified(alice, group, change, today=MARCH_12)
+    request = elect(alice, group, continuation, keys=["D%d" % carlos.pk], elected_on=date(2026, 4, 2), today=date(2026, 4, 2))
+    (added,) = [c for c in subscriber_history(maria) if c.new.startswith("Continuation coverage")]
+    assert added.new == "Continuation coverage: Gold PPO, EE, Apr 1, 2026 to no end date (Active); covers Carlos Lopez"
+    assert added.confirmation_number == request.confirmation_number

@@ -255,3 +255,18 @@ def test_an_admin_ends_a_continuation_for_other_group_coverage(client, group, al
         client.post(form_url, {"confirm": "1"})
     c.refresh_from_db()
     assert (c.status, c.ended_on, c.end_reason) == ("ended", rules.last_of_month(on), "other_coverage")
+
+
+def test_the_csv_makes_the_same_number_of_queries_for_1_and_4_continuations(client, group, alice, plans):
+    laid_off(group, alice, plans, elect_all=True)
+    client.force_login(alice)
+
+    def download():
+        with count_queries() as queries:
+            b"".join(client.get(url(group, "continuation_roster_csv")).streaming_content)
+        return len(queries)
+
+    one = download()
+    for n in range(2, 5):
+        laid_off(group, alice, plans, number="M10000000%d" % n, first_name="A%d" % n)
+    assert download() == one
