@@ -23,6 +23,7 @@ from django.utils.dateformat import format as format_date
 
 from accounts.access import group_view
 from accounts.models import ENROLLMENT_ROLES
+from core.templatetags.core_tags import usd
 from enrollment import continuation_rules, documents, selectors as enrollment_selectors
 from enrollment.continuation import forms, selectors, services
 from enrollment.maintenance import selectors as maintenance_selectors
@@ -184,7 +185,7 @@ class ElectionFlow(ContinuationFlow):
             ("Election date", data["elected_on"]), ("Election deadline", c.election_deadline),
             ("Coverage", "%s, tier %s" % (c.plan.name, preview["tier"])),
             ("Continues from (effective date)", preview["start"]), ("Maximum period ends", c.maximum_end),
-            ("Monthly premium", ("%s (102%% of the plan's %s)" % (_money(preview["premium"]), _money(preview["rate"])))
+            ("Monthly premium", ("%s (102%% of the plan's %s)" % (usd(preview["premium"]), usd(preview["rate"])))
              if preview["premium"] is not None else "Rate not set"),
             ("First payment due by", preview["first_payment_due"]),
         ]
@@ -196,10 +197,6 @@ class ElectionFlow(ContinuationFlow):
             membership=ctx.membership, continuation=ctx.continuation, elected_on=data["elected_on"], electing=data["beneficiaries"],
             acting_user=ctx.request.user, today=ctx.today, ip_address=ctx.request.META.get("REMOTE_ADDR"),
         )
-
-
-def _money(amount) -> str:
-    return "${:,.2f}".format(amount) if amount is not None else "not set"
 
 
 class EndFlow(ContinuationFlow):
