@@ -133,7 +133,7 @@ def email_notice_ready(request: ChangeRequest, continuation: Continuation) -> No
 
 def election_problems(subscriber, continuation: Continuation, request: ChangeRequest, *, today: date) -> list[str]:
     """Return why the election cannot be applied now (empty when it can)."""
-    if continuation.status != Status.PENDING_ELECTION or continuation.election_request_id not in (None, request.pk):
+    if continuation.status not in (Status.PENDING_ELECTION, Status.NOT_ELECTED) or continuation.election_request_id not in (None, request.pk):
         return ["An election was already recorded for this qualifying event."]
     if continuation.election_deadline is None:
         return ["The election notice has not been issued yet."]

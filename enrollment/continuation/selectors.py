@@ -101,7 +101,9 @@ def continuation_page(membership, continuation: Continuation, *, today: date) ->
         continuation=c, beneficiaries=election_notices.beneficiaries_of(c), choices=election_notices.premium_choices(c),
         requests=requests, rows=rows, open_kinds=open_kinds,
         first_payment_due=continuation_rules.first_payment_due(c.elected_on) if c.elected_on else None,
-        may_elect=(c.status == Status.PENDING_ELECTION and c.election_deadline is not None and Kind.CONTINUATION_ELECTION not in open_kinds),
+        # "Not elected" too: a form postmarked by the deadline may arrive after the daily task closed the period.
+        may_elect=(c.status in (Status.PENDING_ELECTION, Status.NOT_ELECTED) and c.election_deadline is not None
+                   and Kind.CONTINUATION_ELECTION not in open_kinds),
         may_end=c.status == Status.CONTINUING and Kind.CONTINUATION_END not in open_kinds,
         may_extend=c.status == Status.CONTINUING and extendable and Kind.CONTINUATION_EXTENSION not in open_kinds and today <= c.maximum_end,
     )

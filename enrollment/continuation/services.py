@@ -40,6 +40,7 @@ SUBSCRIBER_REASON_EVENTS = {
 # A dependent's removal -> the event ("ineligible" only for a child: no longer a dependent child).
 DEPENDENT_REASON_EVENTS = {"divorce": crules.DIVORCE, "aged_out": crules.DEPENDENT_CHILD, "ineligible": crules.DEPENDENT_CHILD}
 QUALIFYING_REASONS = frozenset(SUBSCRIBER_REASON_EVENTS) | frozenset(DEPENDENT_REASON_EVENTS)
+ELECTABLE = (Status.PENDING_ELECTION, Status.NOT_ELECTED)
 # Early ends an admin reports (the maximum period is the daily task's).
 ADMIN_END_REASONS = (Continuation.EndReason.NON_PAYMENT, Continuation.EndReason.OTHER_COVERAGE, Continuation.EndReason.MEDICARE)
 
@@ -231,7 +232,11 @@ def submit_qualifying_event(*, membership, subscriber, kind: str, event_date: da
 
 def check_election(subscriber, continuation: Continuation, *, elected_on: date, electing: list[str], today: date) -> list[QualifiedBeneficiary]:
     """Check an election; return the beneficiaries electing. Raise ValidationError keyed by field (elected_on, beneficiaries)."""
-    if continuation.election_request_id is not None or continuation.status != Status.PENDING_ELECTION:
+    if continuation.status == Status.VOID:
+        raise ValidationError("This qualifying event was rejected: nobody can elect through it.", code="void")
+    # "Not elected" (the daily task closed the period) still takes an election dated by the deadline: a form
+    # postmarked on the last day may arrive days later.
+    if continuation.election_request_id is not None or continuation.status not in ELECTABLE:
         when = " on %s" % _shown(continuation.elected_on) if continuation.elected_on else ""
         raise _field("beneficiaries", "An election was already recorded for this qualifying event%s: a second one cannot be." % when, "second_election")
     existing = _open_request(continuation, Kind.CONTINUATION_ELECTION)

@@ -202,3 +202,24 @@ def test_only_an_18_month_cobra_continuation_is_extended(group, alice, lopez):
     continuation.refresh_from_db()
     with pytest.raises(ValidationError, match="Only an 18-month COBRA continuation"):
         extend(alice, group, continuation, "disability", date(2026, 4, 10), date(2026, 4, 12))
+
+
+def test_an_election_postmarked_by_the_deadline_is_recorded_after_the_period_was_closed(group, alice, lopez):
+    change = terminate(alice, group, lopez[0], reason="end_of_employment", on=MARCH_10, today=MARCH_10)
+    continuation = notified(alice, group, change, today=MARCH_12)
+    assert services.close_lapsed_elections(today=date(2026, 6, 1)) == 1
+    continuation.refresh_from_db()
+    assert elect(alice, group, continuation, keys=["S"], elected_on=date(2026, 5, 30), today=date(2026, 6, 3)).status == "completed"
+    continuation.refresh_from_db()
+    assert continuation.status == "continuing"
+
+
+def test_an_election_after_a_closed_period_says_when_it_closed(group, alice, lopez):
+    change = terminate(alice, group, lopez[0], reason="end_of_employment", on=MARCH_10, today=MARCH_10)
+    continuation = notified(alice, group, change, today=MARCH_12)
+    services.close_lapsed_elections(today=date(2026, 6, 1))
+    continuation.refresh_from_db()
+    with pytest.raises(ValidationError) as error:
+        services.submit_election(membership=membership(alice, group), continuation=continuation, elected_on=date(2026, 5, 31), electing=["S"],
+                                 acting_user=alice, today=date(2026, 6, 3))
+    assert error.value.message_dict == {"elected_on": ["The election period closed on May 30, 2026: an election made after it cannot be accepted."]}
