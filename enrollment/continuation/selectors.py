@@ -20,10 +20,13 @@ Status = Continuation.Status
 ROSTER_STATUSES = (Status.PENDING_ELECTION, Status.CONTINUING, Status.ENDED, Status.NOT_ELECTED)
 
 
-def continuations(membership):
-    """Return the admin's continuations (a rejected event's, void, left out), with what the roster shows."""
+def continuations(membership, *, include_void: bool = False):
+    """Return the admin's continuations (a rejected event's, void, left out unless asked), with what the roster shows."""
+    rows = Continuation.objects.for_membership(membership)
+    if not include_void:
+        rows = rows.exclude(status=Status.VOID)
     return (
-        Continuation.objects.for_membership(membership).exclude(status=Status.VOID)
+        rows
         .select_related("subscriber", "subscriber__subgroup", "plan", "request")
         .prefetch_related(Prefetch("beneficiaries", queryset=QualifiedBeneficiary.objects.select_related("dependent")))
     )

@@ -44,7 +44,8 @@ def _details(rows):
 
 
 def _continuation_or_404(membership, continuation_id) -> Continuation:
-    return get_object_or_404(selectors.continuations(membership).select_related("group"), pk=continuation_id)
+    # A void one (its event was rejected) still has its page, which says so; the roster leaves it out.
+    return get_object_or_404(selectors.continuations(membership, include_void=True).select_related("group"), pk=continuation_id)
 
 
 def _detail_url(continuation) -> str:

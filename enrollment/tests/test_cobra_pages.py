@@ -270,3 +270,13 @@ def test_the_csv_makes_the_same_number_of_queries_for_1_and_4_continuations(clie
     for n in range(2, 5):
         laid_off(group, alice, plans, number="M10000000%d" % n, first_name="A%d" % n)
     assert download() == one
+
+
+def test_a_rejected_event_s_page_says_so_and_the_roster_leaves_it_out(client, group, alice, plans):
+    c = laid_off(group, alice, plans)
+    Continuation.objects.filter(pk=c.pk).update(status="void")
+    ChangeRequest.objects.filter(pk=c.request_id).update(reason="Maria Lopez is still covered after the end.")
+    client.force_login(alice)
+    page = client.get(url(group, "continuation_detail", continuation_id=c.pk)).content.decode()
+    assert "The qualifying event was rejected (Maria Lopez is still covered after the end.)" in page and "Record an election" not in page
+    assert "Maria Lopez" not in client.get(url(group, "continuation_roster")).content.decode()
