@@ -233,7 +233,7 @@ class SubgroupInline(admin.TabularInline):
 @admin.register(EmployerGroup)
 class EmployerGroupAdmin(admin.ModelAdmin):
     list_display = ("group_number", "legal_name", "status", "renewal_month", "rating_method", "billing_policy", "require_mfa")
-    list_filter = ("status", "require_mfa", "rating_method", "billing_policy")
+    list_filter = ("status", "require_mfa", "rating_method", "billing_policy", "continuation")
     search_fields = ("group_number", "legal_name")
     inlines = [SubgroupInline]
     fieldsets = (
@@ -241,6 +241,8 @@ class EmployerGroupAdmin(admin.ModelAdmin):
         ("Address", {"fields": ("address_line1", "address_line2", "city", "state", "zip_code", "time_zone")}),
         ("Plan year and billing", {"fields": ("renewal_month", "waiting_period_days", "rating_method", "billing_policy", "invoice_day", "retro_days")}),
         ("Security", {"fields": ("require_mfa",), "description": "Its admin users must set up an authenticator app at their next login."}),
+        ("Continuation coverage", {"fields": ("continuation", "state_continuation_months"), "description": (
+            "COBRA for employers with 20 or more employees; state continuation, with the state's maximum months, for smaller ones.")}),
     )
 
 

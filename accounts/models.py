@@ -46,6 +46,10 @@ class EmployerGroup(models.Model):
         TIERED = "tiered", "Tiered"
         AGE_BANDED = "age_banded", "Age-banded (ACA small group)"
 
+    class Continuation(models.TextChoices):
+        COBRA = "cobra", "COBRA"  # federal: employers with 20 or more employees
+        STATE = "state", "State continuation"  # the state's law: smaller employers
+
     # The carrier's "Group ID" (6 digits). Named so it never reads like a foreign key column.
     group_number = models.CharField("group ID", max_length=6, unique=True, validators=[identifiers.group_number_validator])
     legal_name = models.CharField(max_length=200)
@@ -63,6 +67,12 @@ class EmployerGroup(models.Model):
     invoice_day = models.PositiveSmallIntegerField(default=15)  # of the month before the covered month
     retro_days = models.PositiveSmallIntegerField(default=60)  # retroactive termination window
     require_mfa = models.BooleanField("Require two-factor authentication", default=False)
+    # Continuation coverage after a qualifying event (docs/cobra.md): set by the carrier.
+    continuation = models.CharField("Continuation", max_length=5, choices=Continuation.choices, default=Continuation.COBRA)
+    state_continuation_months = models.PositiveSmallIntegerField(
+        "state continuation months", null=True, blank=True,
+        help_text="The state's maximum months of continuation (e.g. Oregon: 9); only for state continuation.",
+    )
     time_zone = models.CharField(max_length=50, default="America/Los_Angeles")
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -76,6 +86,11 @@ class EmployerGroup(models.Model):
             models.CheckConstraint(condition=Q(status__in=["active", "terminated"]), name="group_status_valid"),
             models.CheckConstraint(condition=Q(billing_policy__in=["mid_month", "daily"]), name="billing_policy_valid"),
             models.CheckConstraint(condition=Q(rating_method__in=["tiered", "age_banded"]), name="rating_method_valid"),
+            models.CheckConstraint(
+                condition=Q(continuation="cobra") | Q(continuation="state", state_continuation_months__gte=1, state_continuation_months__lte=36),
+                name="continuation_valid",
+                violation_error_message="State continuation needs the state's maximum months (1 to 36).",
+            ),
         ]
 
     def __str__(self):
@@ -88,6 +103,12 @@ class EmployerGroup(models.Model):
     def today(self) -> date:
         """Return today's date in the group's time zone: the open-enrollment window and the renewal follow it."""
         return timezone.localdate(timezone=ZoneInfo(self.time_zone))
+    @property
+    def continuation_description(self) -> str:
+        """Say which continuation law applies: "COBRA" or "State continuation (OR): 9 months"."""
+        if self.continuation == self.Continuation.STATE:
+            return "State continuation (%s): %d months" % (self.state, self.state_continuation_months or 0)
+        return "COBRA"
 
 
 class Subgroup(models.Model):

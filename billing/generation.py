@@ -128,6 +128,7 @@ def charges_sql(group, months, *, include_pending: bool) -> tuple[str, list]:
             JOIN enrollment_subscriber s ON s.id = c.subscriber_id
             JOIN months mo ON c.start <= mo.last_day AND (c."end" IS NULL OR c."end" >= mo.month)
             WHERE c.group_id = %s AND c.status = ANY(%s)
+              AND c.continuation_id IS NULL  -- continuation coverage is billed as COBRA lines (billing.cobra)
         ),
         chosen AS ({chosen}),
         priced AS (
@@ -162,6 +163,9 @@ def adjustments_sql(group, window: list[date]) -> tuple[str, list]:
             FROM billing_invoiceline l JOIN billing_invoice i ON i.id = l.invoice_id
             WHERE i.group_id = %s AND l.service_month = ANY(%s::date[]) AND l.subscriber_id IS NOT NULL
               AND l.kind IN ('premium', 'adjustment')
+              AND NOT EXISTS (  -- continuation rows' lines are billing.cobra's to compare
+                  SELECT 1 FROM enrollment_coverage cc WHERE cc.id = l.coverage_id AND cc.continuation_id IS NOT NULL
+              )
         ),
         billed AS (
             SELECT subscriber_id, service_month AS month, sum(amount) AS billed, max(invoiced_at) AS billed_at

@@ -20,6 +20,18 @@ from typing import Hashable, Iterable, Mapping
 from django.core.exceptions import ValidationError
 
 from core.money import ZERO, round_half_up
+# COBRA rates and months: one implementation, in the lower layer (enrollment.continuation_rules); the
+# election notice prices each choice with it, and the invoice's COBRA lines use the same names from here.
+from enrollment.continuation_rules import (  # noqa: F401 (re-exported)
+    COBRA_DISABILITY_FROM_MONTH,
+    COBRA_DISABILITY_RATE,
+    COBRA_MONTHS,
+    COBRA_RATE,
+    DISABILITY,
+    SECOND_EVENT,
+    cobra_month_number,
+    cobra_premium,
+)
 from enrollment.rules import add_months, first_of_month, last_of_month, within_retro_window
 
 # Billing policies: the values of accounts.models.EmployerGroup.BillingPolicy.
@@ -37,14 +49,6 @@ OPEN = "open"
 PARTIALLY_PAID = "partially_paid"
 PAID = "paid"
 PAST_DUE = "past_due"
-
-# COBRA continuation (29 CFR 2590.606, 26 CFR 54.4980B-8).
-COBRA_RATE = Decimal("1.02")  # 102% of the plan's rate
-COBRA_DISABILITY_RATE = Decimal("1.50")  # months 19 to 29 of a disability extension
-COBRA_DISABILITY_FROM_MONTH = 19
-DISABILITY = "disability"  # extension to 29 months: someone covered is disabled (SSA) within the first 60 days
-SECOND_EVENT = "second_event"  # extension to 36 months: divorce, death, Medicare or a child aging out during the 18
-COBRA_MONTHS = {None: 18, DISABILITY: 29, SECOND_EVENT: 36}
 
 CENT = Decimal("0.01")
 MAX_PAYMENT = Decimal("999999.99")  # Stripe's largest single USD charge
@@ -404,34 +408,6 @@ def invoice_totals(
         adjustments=adjustments,
         amount_due=previous_balance - payments_received + premium + adjustments,
     )
-
-
-# --- COBRA ---------------------------------------------------------------------------------------
-
-
-def cobra_month_number(first_month: date, month: date) -> int:
-    """Return which month of continuation `month` is, the first month of continuation being 1."""
-    check_month(first_month)
-    check_month(month)
-    if month < first_month:
-        raise ValueError("%s is before continuation starts." % month.isoformat())
-    return (month.year - first_month.year) * 12 + month.month - first_month.month + 1
-
-
-def cobra_premium(monthly_rate: Decimal, month_number: int, *, extension: str | None = None) -> Decimal:
-    """Return a COBRA month's premium: 102% of the plan's monthly rate for the tier, 150% for months
-    19 to 29 of a disability extension, rounded half-up to the cent once.
-
-    Continuation lasts 18 months, 29 with a disability extension, 36 with a second qualifying event.
-    """
-    if extension not in COBRA_MONTHS:
-        raise ValueError("Unknown COBRA extension %r." % (extension,))
-    if not 1 <= month_number <= COBRA_MONTHS[extension]:
-        raise ValueError("Month %d is outside COBRA continuation (1 to %d)." % (month_number, COBRA_MONTHS[extension]))
-    if monthly_rate < ZERO:
-        raise ValueError("A monthly rate is never negative.")
-    surcharge = COBRA_DISABILITY_RATE if extension == DISABILITY and month_number >= COBRA_DISABILITY_FROM_MONTH else COBRA_RATE
-    return round_half_up(monthly_rate * surcharge)
 
 
 # --- Amounts an admin or a specialist types ----------------------------------------------------------

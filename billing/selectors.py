@@ -17,7 +17,7 @@ from django.db.models import DecimalField, OuterRef, Prefetch, Q, Subquery, Sum,
 from django.db.models.functions import Coalesce
 
 from accounts.models import Subgroup
-from billing import charts, generation, rules
+from billing import charts, cobra, generation, rules
 from billing.models import Adjustment, Invoice, InvoiceBreakdownRow, InvoiceLine, InvoiceLineMember, Payment
 from core.money import ZERO
 from enrollment.models import Coverage, CoveredMember, Subscriber, Tier
@@ -267,6 +267,14 @@ def next_invoice_preview(membership, today: date) -> Preview:
         preview.scope_premium = sum((r["premium"] for r in preview.breakdown), ZERO)
         preview.scope_adjustments = sum((r["adjustments"] for r in preview.breakdown), ZERO)
         transaction.set_rollback(True)  # a preview writes nothing
+    for line in cobra.lines_for(group, period=period, invoiced_periods=invoiced):
+        in_scope = subgroup_ids is None or line.period.subgroup_id in subgroup_ids
+        if line.kind == InvoiceLine.Kind.COBRA:
+            preview.premium += line.amount
+            preview.scope_premium += line.amount if in_scope else ZERO
+        else:
+            preview.adjustments += line.amount
+            preview.scope_adjustments += line.amount if in_scope else ZERO
     preview.manual = Adjustment.objects.for_group(group).filter(invoice_line__isnull=True).aggregate(
         total=Coalesce(Sum("amount"), Value(ZERO), output_field=MONEY)
     )["total"]

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from accounts.audit import record_event
 from accounts.models import BILLING_ROLES, AuditEvent, Membership
-from billing import generation, rules
+from billing import cobra, generation, rules
 from billing.models import Adjustment, Invoice, InvoiceBreakdownRow, InvoiceDocument, InvoiceLine, Payment
 from core.exceptions import PortalError
 from core.identifiers import invoice_number
@@ -97,6 +97,7 @@ def issue_invoice(*, group, period: date, today: date, issued_at: datetime | Non
     if missing:
         raise MissingRates(group, period, missing)
     computed = generation.sums(period)
+    continuation = cobra.lines_for(group, period=period, invoiced_periods=invoiced)
     manual = list(
         Adjustment.objects.for_group(group).filter(invoice_line__isnull=True).select_for_update(of=("self",)).select_related("subscriber").order_by("created_at", "id")
     )
@@ -104,8 +105,9 @@ def issue_invoice(*, group, period: date, today: date, issued_at: datetime | Non
     totals = rules.invoice_totals(
         previous_balance=previous.amount_due if previous else ZERO,
         payments_received=sum((p.amount - p.amount_refunded for p in payments), ZERO),
-        premium_lines=[computed.premium],
-        adjustment_lines=[computed.adjustments] + [a.amount for a in manual],
+        premium_lines=[computed.premium] + [line.amount for line in continuation if line.kind == InvoiceLine.Kind.COBRA],
+        adjustment_lines=[computed.adjustments] + [line.amount for line in continuation if line.kind == InvoiceLine.Kind.ADJUSTMENT]
+        + [a.amount for a in manual],
     )
     dates = rules.invoice_dates(period, group.invoice_day)
     invoice = Invoice.objects.create(
@@ -117,6 +119,7 @@ def issue_invoice(*, group, period: date, today: date, issued_at: datetime | Non
         created_at=issued_at or timezone.now(),
     )
     generation.insert_lines(invoice, group)
+    cobra.write(invoice, continuation)
     _land_manual_adjustments(invoice, manual)
     Payment.objects.filter(pk__in=[p.pk for p in payments]).update(reported_invoice=invoice)
 
@@ -126,7 +129,10 @@ def issue_invoice(*, group, period: date, today: date, issued_at: datetime | Non
     generation.insert_breakdown(invoice)
     record_event(
         action=AuditEvent.Action.INVOICE_ISSUED, actor=acting_user, group=group, object_type="invoice", object_id=invoice.number,
-        detail={"period": period.isoformat(), "amount_due": str(invoice.amount_due), "lines": computed.premium_lines + computed.adjustment_lines + len(manual)},
+        detail={
+            "period": period.isoformat(), "amount_due": str(invoice.amount_due),
+            "lines": computed.premium_lines + computed.adjustment_lines + len(continuation) + len(manual),
+        },
     )
     invoice_id = invoice.pk
     if notify:

@@ -16,6 +16,7 @@ from django.utils.html import format_html
 
 from core.admin_tools import ReadOnlyInline, with_reason
 from core.fields import mask_ssn
+from enrollment import continuation_admin  # noqa: F401 (registers the continuation admin)
 from enrollment import processors, request_status, rules
 from enrollment.maintenance_admin import HistoryContextAdmin, ProofDocumentInline
 from enrollment.models import (

@@ -7,7 +7,8 @@
 - a reinstatement starts a new row the day after the end: no gap, no overlap.
 
 The database's exclusion constraint refuses any overlap. django-pghistory keeps every old value
-of each row (enrollment.models). Callers lock the subscriber row first.
+of each row (enrollment.models). Callers lock the subscriber row first. These work on the employee's
+own coverage (`regular()`): continuation rows (COBRA) are enrollment.continuation_coverage's.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ def rows_from(subscriber, day: date) -> list[Coverage]:
     """Return the subscriber's active rows in force on `day` or later, locked, oldest first."""
     return list(
         Coverage.objects.for_group(subscriber.group_id)
+        .regular()
         .select_for_update()
         .filter(subscriber=subscriber, status=Coverage.Status.ACTIVE)
         .filter(Q(end__isnull=True) | Q(end__gte=day))
@@ -39,13 +41,13 @@ def rows_from(subscriber, day: date) -> list[Coverage]:
 
 def in_force_on(subscriber, day: date) -> bool:
     """Whether an active row of the subscriber covers `day`."""
-    return Coverage.objects.for_group(subscriber.group_id).filter(subscriber=subscriber).in_force_on(day).exists()
+    return Coverage.objects.for_group(subscriber.group_id).regular().filter(subscriber=subscriber).in_force_on(day).exists()
 
 
 def dependent_covered_after(subscriber, dependent, day: date) -> bool:
     """Whether an active row covers the dependent on some day after `day`."""
     return CoveredMember.objects.filter(
-        coverage__subscriber=subscriber, coverage__status=Coverage.Status.ACTIVE, dependent=dependent
+        coverage__subscriber=subscriber, coverage__status=Coverage.Status.ACTIVE, coverage__continuation__isnull=True, dependent=dependent
     ).filter(Q(coverage__end__isnull=True) | Q(coverage__end__gt=day)).exists()
 
 
@@ -106,6 +108,7 @@ def last_ended_row(subscriber) -> Coverage | None:
     """Return the subscriber's latest active row if it has ended (by a termination, not a replacement), else None."""
     latest = (
         Coverage.objects.for_group(subscriber.group_id)
+        .regular()
         .filter(subscriber=subscriber, status=Coverage.Status.ACTIVE)
         .order_by("-start")
         .first()

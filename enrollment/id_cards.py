@@ -64,6 +64,7 @@ def cards_for(order: IDCardOrder, *, today: date) -> list[Card]:
     subscriber = order.subscriber
     rows = list(
         Coverage.objects.for_group(order.group_id)
+        .regular()
         .filter(subscriber=subscriber, status=Coverage.Status.ACTIVE)
         .select_related("plan")
         .prefetch_related(Prefetch("covered_members", queryset=CoveredMember.objects.all()))
@@ -99,7 +100,7 @@ def cards_for(order: IDCardOrder, *, today: date) -> list[Card]:
 
 def member_dependents_covered(order: IDCardOrder, *, today: date) -> bool:
     """Whether every dependent on the order is covered by the subscriber's current coverage."""
-    covered = Coverage.objects.for_group(order.group_id).filter(
+    covered = Coverage.objects.for_group(order.group_id).regular().filter(
         subscriber=order.subscriber, status=Coverage.Status.ACTIVE
     ).filter(Q(end__isnull=True) | Q(end__gte=today))
     wanted = set(order.dependents.values_list("pk", flat=True))

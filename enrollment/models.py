@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 import pghistory
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
@@ -277,6 +279,10 @@ class CoverageQuerySet(scoped_queryset("group", "subscriber__subgroup")):
     def live(self):
         return self.exclude(status=Coverage.Status.VOID)
 
+    def regular(self):
+        """Return the rows of the employee's own group coverage, leaving out continuation coverage (COBRA or state)."""
+        return self.filter(continuation__isnull=True)
+
     def in_force_on(self, day):
         return self.filter(status=Coverage.Status.ACTIVE, start__lte=day).filter(Q(end__isnull=True) | Q(end__gte=day))
 
@@ -294,12 +300,18 @@ class Coverage(models.Model):
 
     class TerminationReason(models.TextChoices):
         END_OF_EMPLOYMENT = "end_of_employment", "End of employment"
+        REDUCTION_OF_HOURS = "reduction_of_hours", "Reduction of hours"
         DEATH = "death", "Death"
+        MEDICARE = "medicare", "Medicare entitlement"
         VOLUNTARY = "voluntary", "Voluntary"
         DIVORCE = "divorce", "Divorce"
         AGED_OUT = "aged_out", "Dependent aged out"
         DECLINED = "declined", "Declined at open enrollment"
         REPLACED = "replaced", "Replaced by a later coverage"
+        # The end of a continuation coverage (COBRA or state).
+        MAXIMUM_PERIOD = "maximum_period", "End of the maximum continuation period"
+        NON_PAYMENT = "non_payment", "Non-payment of premium"
+        OTHER_COVERAGE = "other_coverage", "Other group health coverage"
         OTHER = "other", "Other"
 
     group = models.ForeignKey(EmployerGroup, on_delete=models.PROTECT, related_name="coverages")
@@ -312,6 +324,12 @@ class Coverage(models.Model):
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
     termination_reason = models.CharField(max_length=20, choices=TerminationReason.choices, blank=True)
     dependents = models.ManyToManyField(Dependent, through="CoveredMember", related_name="coverages", blank=True)
+    # Continuation coverage (COBRA or state) after a qualifying event: its record. Empty on the
+    # employee's own group coverage, which is what every roster change and renewal works on.
+    continuation = models.ForeignKey("Continuation", null=True, blank=True, on_delete=models.PROTECT, related_name="coverages")
+    # Whether the subscriber is covered (always, but on a continuation without them: a divorced
+    # spouse, the family of a subscriber who died). Covered dependents are the CoveredMember rows.
+    covers_subscriber = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = CoverageQuerySet.as_manager()
@@ -319,13 +337,27 @@ class Coverage(models.Model):
     class Meta:
         ordering = ["subscriber", "start"]
         constraints = [
+            # The subscriber is never covered twice on one day: their own coverage's rows never
+            # overlap, nor a continuation covering them with their own coverage.
             ExclusionConstraint(
                 name="coverage_no_overlap",
                 expressions=[
                     ("subscriber", RangeOperators.EQUAL),
                     (DateRange("start", "end", Value("[]")), RangeOperators.OVERLAPS),
                 ],
-                condition=~Q(status="void"),
+                condition=~Q(status="void") & Q(covers_subscriber=True),
+            ),
+            # The rows of one continuation never overlap either (with or without the subscriber).
+            ExclusionConstraint(
+                name="continuation_no_overlap",
+                expressions=[
+                    ("continuation", RangeOperators.EQUAL),
+                    (DateRange("start", "end", Value("[]")), RangeOperators.OVERLAPS),
+                ],
+                condition=~Q(status="void") & Q(continuation__isnull=False),
+            ),
+            models.CheckConstraint(
+                condition=Q(covers_subscriber=True) | Q(continuation__isnull=False), name="coverage_without_subscriber_is_continuation"
             ),
             models.CheckConstraint(condition=Q(end__isnull=True) | Q(end__gte=F("start")), name="coverage_end_after_start"),
             models.CheckConstraint(condition=Q(tier__in=Tier.values), name="coverage_tier_valid"),
@@ -362,6 +394,10 @@ class RequestKind(models.TextChoices):
     REINSTATEMENT = "reinstatement", "Reinstatement"
     ID_CARD_ORDER = "id_card_order", "ID card order"
     INVOICE_ADJUSTMENT = "invoice_adjustment", "Invoice adjustment"
+    QUALIFYING_EVENT = "qualifying_event", "Continuation: qualifying event"
+    CONTINUATION_ELECTION = "continuation_election", "Continuation: election"
+    CONTINUATION_END = "continuation_end", "Continuation: end"
+    CONTINUATION_EXTENSION = "continuation_extension", "Continuation: extension"
 
 
 class RequestStatus(models.TextChoices):
@@ -625,6 +661,132 @@ class EnrollmentDraft(models.Model):
     def expires_at(self):
         """When this draft is deleted unless it changes or is confirmed first (enrollment.tasks.expire_enrollment_drafts)."""
         return rules.draft_expires_at(self.updated_at)
+
+# --- Continuation coverage (COBRA or a state's law) after a qualifying event ------------------------
+# docs/cobra.md. The rules are enrollment.continuation_rules; the worker's side is
+# enrollment.continuation_processors; the pages and services are enrollment/continuation/.
+
+
+class Continuation(models.Model):
+    """The continuation rights a qualifying event gives: who may continue which coverage, until when, and whether they did.
+
+    Reported as a request of its own (`request`); the worker renders the election notice; an
+    election writes Coverage rows marked with this record from the day after the loss of coverage;
+    an end (the maximum period, or earlier) ends them. Each step is a request with a confirmation number.
+    """
+
+    class EventKind(models.TextChoices):
+        END_OF_EMPLOYMENT = "end_of_employment", "End of employment"
+        REDUCTION_OF_HOURS = "reduction_of_hours", "Reduction of hours"
+        DEATH = "death", "Death of the subscriber"
+        DIVORCE = "divorce", "Divorce or legal separation"
+        MEDICARE = "medicare", "The subscriber's Medicare entitlement"
+        DEPENDENT_CHILD = "dependent_child", "A child no longer a dependent (aged out)"
+
+    class Status(models.TextChoices):
+        PENDING_ELECTION = "pending_election", "Pending election"
+        CONTINUING = "continuing", "Continuing"
+        ENDED = "ended", "Ended"
+        NOT_ELECTED = "not_elected", "Not elected"  # the election period closed with no election
+        VOID = "void", "Void"  # its qualifying event was rejected
+
+    class EndReason(models.TextChoices):
+        MAXIMUM_PERIOD = "maximum_period", "End of the maximum period"
+        NON_PAYMENT = "non_payment", "Non-payment of premium"
+        OTHER_COVERAGE = "other_coverage", "Other group health coverage"
+        MEDICARE = "medicare", "Medicare entitlement"
+
+    class Extension(models.TextChoices):
+        DISABILITY = "disability", "Disability (29 months)"
+        SECOND_EVENT = "second_event", "Second qualifying event (36 months)"
+
+    group = models.ForeignKey(EmployerGroup, on_delete=models.PROTECT, related_name="continuations")
+    subscriber = models.ForeignKey(Subscriber, on_delete=models.PROTECT, related_name="continuations")
+    law = models.CharField(max_length=5, choices=EmployerGroup.Continuation.choices)  # the group's, when the event was reported
+    event_kind = models.CharField("qualifying event", max_length=20, choices=EventKind.choices)
+    event_date = models.DateField()
+    coverage_lost_on = models.DateField()  # the last day of group coverage; continuation starts the day after
+    # The coverage the beneficiaries had the day before the event: the only one they may continue.
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="+")
+    plan_year = models.PositiveSmallIntegerField()
+    tier = models.CharField(max_length=3, choices=Tier.choices)
+    maximum_months = models.PositiveSmallIntegerField()  # 18, 29, 36, or the state's
+    extension = models.CharField(max_length=12, choices=Extension.choices, blank=True)
+    maximum_end = models.DateField()  # the last day continuation may last
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING_ELECTION)
+    request = models.OneToOneField(ChangeRequest, on_delete=models.PROTECT, related_name="continuation")  # the qualifying event
+    notice_on = models.DateField(null=True, blank=True)  # the election notice's date (rendered by the worker)
+    notice_file = models.CharField(max_length=100, blank=True)  # the notice PDF's random name in PRIVATE_FILES_DIR
+    election_deadline = models.DateField(null=True, blank=True)  # set with the notice
+    elected_on = models.DateField(null=True, blank=True)
+    election_request = models.ForeignKey(ChangeRequest, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    ended_on = models.DateField(null=True, blank=True)  # the last day of continuation coverage
+    end_reason = models.CharField(max_length=16, choices=EndReason.choices, blank=True)
+    end_request = models.ForeignKey(ChangeRequest, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = scoped_queryset("group", "subscriber__subgroup").as_manager()
+
+    class Meta:
+        ordering = ["-event_date", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(law__in=["cobra", "state"]), name="continuation_law_valid"),
+            models.CheckConstraint(
+                condition=Q(event_kind__in=["end_of_employment", "reduction_of_hours", "death", "divorce", "medicare", "dependent_child"]),
+                name="continuation_event_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["pending_election", "continuing", "ended", "not_elected", "void"]), name="continuation_status_valid"
+            ),
+            models.CheckConstraint(condition=Q(extension__in=["", "disability", "second_event"]), name="continuation_extension_valid"),
+            models.CheckConstraint(
+                condition=Q(end_reason__in=["", "maximum_period", "non_payment", "other_coverage", "medicare"]), name="continuation_end_reason_valid"
+            ),
+            models.CheckConstraint(condition=Q(maximum_end__gt=F("coverage_lost_on")), name="continuation_maximum_after_loss"),
+            models.CheckConstraint(condition=Q(tier__in=Tier.values), name="continuation_tier_valid"),
+        ]
+        indexes = [models.Index(fields=["group", "status"]), models.Index(fields=["status", "maximum_end"])]
+
+    def __str__(self):
+        return "%s: %s on %s (%s)" % (self.subscriber, self.get_event_kind_display(), self.event_date, self.get_status_display())
+
+    @property
+    def start(self):
+        """The first day of continuation: the day after the last day of group coverage."""
+        return self.coverage_lost_on + timedelta(days=1)
+
+    @property
+    def law_name(self) -> str:
+        """Return "COBRA" or "State continuation", as pages and the notice name the law."""
+        return "COBRA" if self.law == EmployerGroup.Continuation.COBRA else "State continuation"
+
+
+def continuation_page_name(law: str) -> str:
+    """Return the title of the COBRA roster for a group under this law: "COBRA continuation", or "State continuation"."""
+    return "COBRA continuation" if law == EmployerGroup.Continuation.COBRA else "State continuation"
+
+
+class QualifiedBeneficiary(models.Model):
+    """A member who lost coverage through a qualifying event and may elect to continue it."""
+
+    continuation = models.ForeignKey(Continuation, on_delete=models.CASCADE, related_name="beneficiaries")
+    dependent = models.ForeignKey(Dependent, null=True, blank=True, on_delete=models.PROTECT, related_name="+")  # empty: the subscriber
+    relationship = models.CharField(max_length=24)  # "subscriber" or the dependent's, as it was
+    elected = models.BooleanField(null=True, blank=True)  # unknown until an election is recorded
+
+    objects = scoped_queryset("continuation__group", "continuation__subscriber__subgroup").as_manager()
+
+    class Meta:
+        ordering = ["continuation", "pk"]  # as recorded: the subscriber first, then the dependents
+        constraints = [
+            models.UniqueConstraint(fields=["continuation", "dependent"], nulls_distinct=False, name="qualified_beneficiary_unique"),
+        ]
+
+    @property
+    def key(self) -> str:
+        """How pages and requests name the member: "S" for the subscriber, "D<id>" for a dependent."""
+        return "S" if self.dependent_id is None else "D%d" % self.dependent_id
+
 
 # --- History (django-pghistory): a PostgreSQL trigger keeps every row's old values -----------------
 # Each change to these rows writes an event row (the whole row as it became), with the context the

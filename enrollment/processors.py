@@ -13,7 +13,7 @@ import pghistory
 from django.db import IntegrityError, transaction
 
 from core import identifiers
-from enrollment import maintenance_processors, oe_processors, request_status, rules, selectors
+from enrollment import continuation_processors, maintenance_processors, oe_processors, request_status, rules, selectors
 from enrollment.models import ChangeRequest, Coverage, Dependent, Subscriber
 
 Status = ChangeRequest.Status
@@ -143,3 +143,5 @@ APPLIERS = {
 }
 PROCESSORS.update(maintenance_processors.PROCESSORS)
 APPLIERS.update(maintenance_processors.APPLIERS)
+PROCESSORS.update(continuation_processors.PROCESSORS)  # COBRA or state continuation
+APPLIERS.update(continuation_processors.APPLIERS)

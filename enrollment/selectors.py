@@ -19,7 +19,8 @@ OPEN_REQUEST_STATUSES = (
 
 def roster(membership, today: date):
     """Return the admin's subscribers, each annotated with roster_status: active, prospective or terminated."""
-    live = Coverage.objects.filter(subscriber=OuterRef("pk")).exclude(status=Coverage.Status.VOID)
+    # The employee's own coverage: a former employee continuing under COBRA is terminated here (the COBRA roster shows them).
+    live = Coverage.objects.regular().filter(subscriber=OuterRef("pk")).exclude(status=Coverage.Status.VOID)
     in_force = live.filter(status=Coverage.Status.ACTIVE, start__lte=today).filter(Q(end__isnull=True) | Q(end__gte=today))
     future = live.filter(start__gt=today) | live.filter(status=Coverage.Status.PENDING)
     return (

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from enrollment import oe_views, views
+from enrollment.continuation import urls as continuation_urls
 from enrollment.maintenance import urls as maintenance_urls
 
 app_name = "enrollment"
@@ -30,3 +31,4 @@ urlpatterns = [
     path("open-enrollment/confirmation/<confirmation:number>/", oe_views.confirmation, name="oe_confirmation"),
 ]
 urlpatterns += maintenance_urls.urlpatterns  # roster maintenance: the subscriber page, changes, ID Cards
+urlpatterns += continuation_urls.urlpatterns  # COBRA or state continuation: the COBRA roster, elections, ends

@@ -24,4 +24,6 @@ BEAT_SCHEDULE: dict = {
     "billing-autopay-daily": {"task": "billing.tasks.run_autopay", "schedule": crontab(hour=14, minute=0)},
     # The portal's payments against Stripe's PaymentIntents; mismatches to the specialists.
     "billing-reconcile-nightly": {"task": "billing.tasks.reconcile_payments", "schedule": crontab(hour=10, minute=30)},
+    # Continuation (COBRA or state): the end of each maximum period, as a request of its own; lapsed elections closed.
+    "end-continuations": {"task": "enrollment.continuation_tasks.end_continuations", "schedule": crontab(hour=10, minute=25)},
 }

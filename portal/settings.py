@@ -183,7 +183,7 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {}  # each app adds its entries in portal/beat.py
 # Task modules that cannot be an app's tasks.py (they import the request pipeline, which imports tasks.py).
-CELERY_IMPORTS = ["enrollment.maintenance_tasks"]
+CELERY_IMPORTS = ["enrollment.maintenance_tasks", "enrollment.continuation_tasks"]
 
 # --- Email -------------------------------------------------------------------------------
 if env.str("EMAIL_URL", default=""):

@@ -58,7 +58,7 @@ from accounts.models import Membership
 from billing.models import Invoice, Payment
 from enrollment import services as enrollment_services
 from enrollment.forms import SubscriberForm
-from enrollment.models import IDCardOrder, ProofDocument
+from enrollment.models import Continuation, IDCardOrder, ProofDocument, QualifiedBeneficiary
 from enrollment.tests import helpers
 from tests import factories
 
@@ -233,6 +233,26 @@ def payment(scene):
     return {OTHER_GROUP: make_payment(invoices[OTHER_GROUP]), OWN: make_payment(invoices[OWN])}
 
 
+@filler("continuation_id")
+def continuation(scene):
+    """A continuation (pending election, with its election notice) of each variant's subscriber, with its qualifying event's request."""
+    people = scene.objects(FILLERS["subscriber_number"])
+    made = {}
+    for variant, person in people.items():
+        admin = scene.primary if person.group_id == scene.group.pk else scene.other_admin
+        request = factories.ChangeRequestFactory(group=person.group, subscriber=person, submitted_by=admin, kind="qualifying_event")
+        made[variant] = Continuation.objects.create(
+            group=person.group, subscriber=person, law="cobra", event_kind="end_of_employment", event_date=timezone.localdate(),
+            coverage_lost_on=timezone.localdate(), plan=scene.plans["gold"], plan_year=timezone.localdate().year, tier="EE", maximum_months=18,
+            maximum_end=timezone.localdate() + timedelta(days=540), request=request, notice_on=timezone.localdate(),
+            notice_file="notices/sweep-%d.pdf" % person.pk, election_deadline=timezone.localdate() + timedelta(days=60),
+        )
+        QualifiedBeneficiary.objects.create(continuation=made[variant], relationship="subscriber")
+        request.snapshot = {"continuation_id": made[variant].pk}
+        request.save(update_fields=["snapshot"])
+    return made
+
+
 def complete_draft(scene, subgroup, *, created_by, checked_as):
     """Return a New Enrollment draft of `subgroup` with every step done, as the wizard's forms would save it.
 
@@ -281,6 +301,11 @@ BODIES: dict[str, Callable[[Scene], dict]] = {
         "amount": "100.00", "frequency": "one_time", "method": "card", "setup_intent": "seti_sweep", "attempts_seen": "0",
     },
     "billing:make_payment_method": lambda scene: {"amount": "100.00", "frequency": "one_time", "method": "card", "attempts_seen": "0"},
+    # Continuation: offering it acts on Confirm alone; the flows keep a form in the session until Confirm.
+    "enrollment:offer_continuation": lambda scene: {"confirm": "1"},
+    "enrollment:record_election": lambda scene: {"elected_on": timezone.localdate().isoformat(), "beneficiaries": ["S"], "confirm": "1"},
+    "enrollment:end_continuation": lambda scene: {"reason": "non_payment", "on": timezone.localdate().isoformat(), "confirm": "1"},
+    "enrollment:report_qualifying_event": lambda scene: {"kind": "end_of_employment", "event_date": timezone.localdate().isoformat(), "members": ["S"]},
     # deactivate_user, enrollment_confirm and enrollment_discard act on an empty POST.
 }
 
@@ -512,7 +537,7 @@ def _sweep(scene: Scene, admins) -> SweepResult:
                             )
             after = table_fingerprints(tables)
             if after != before:
-                changed = ", ".join(changed_tables(before, after))
+                changed = ", ".join(sorted(changed_tables(before, after)))
                 result.failures.append(Failure(admin.label, route.name, "%s changed tables: %s" % (route.route, changed)))
                 before = after
     result.seconds = time.monotonic() - started

@@ -156,8 +156,9 @@ def subscriber_history(subscriber: Subscriber) -> list[Change]:
                           lambda e: "Added: %s %s (%s)" % (e.first_name, e.last_name, fmt.value(Dependent, "relationship", e.relationship)))
 
     def coverage_added(event):
-        members = ", ".join(["subscriber"] + names_at_insert.get(event.pgh_obj_id, []))
-        return "%s, %s, %s to %s (%s); covers %s" % (
+        members = ", ".join((["subscriber"] if event.covers_subscriber else []) + names_at_insert.get(event.pgh_obj_id, []))
+        return "%s%s, %s, %s to %s (%s); covers %s" % (
+            "Continuation coverage: " if event.continuation_id else "",
             fmt.value(Coverage, "plan_id", event.plan_id), event.tier, fmt.value(Coverage, "start", event.start),
             fmt.value(Coverage, "end", event.end) if event.end else "no end date", fmt.value(Coverage, "status", event.status), members,
         )

@@ -40,6 +40,7 @@ def coverage_on(subscriber, day: date) -> Coverage | None:
     """Return the subscriber's active row in force on `day`, else the first one starting after it."""
     rows = (
         Coverage.objects.for_group(subscriber.group_id)
+        .regular()
         .filter(subscriber=subscriber, status=Coverage.Status.ACTIVE)
         .filter(Q(end__isnull=True) | Q(end__gte=day))
         .select_related("plan")

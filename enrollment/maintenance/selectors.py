@@ -79,7 +79,8 @@ def subscriber_page(membership, subscriber: Subscriber, *, today: date) -> Subsc
         .select_related("plan").prefetch_related(Prefetch("covered_members", queryset=CoveredMember.objects.select_related("dependent")))
         .order_by("-start")
     )
-    active = [r for r in rows if r.status == Coverage.Status.ACTIVE]
+    # The employee's own coverage; continuation rows (COBRA) are listed with it, marked, but never "current".
+    active = [r for r in rows if r.status == Coverage.Status.ACTIVE and r.continuation_id is None]
     current = next((r for r in active if r.start <= today and (r.end is None or r.end >= today)), None)
     upcoming = [r for r in active if r.start > today]
     status = "active" if current else ("prospective" if upcoming or any(r.status == Coverage.Status.PENDING for r in rows) else "terminated")
@@ -136,7 +137,7 @@ def id_card_orders(membership):
 def turning_26(membership, *, today: date, days: int = TURNING_26_DAYS):
     """Return the admin's covered children who turn 26 in the next `days` days (their coverage ends with that month)."""
     after, through = rules.birth_dates_turning(rules.CHILD_AGE_LIMIT, today, today + timedelta(days=days))
-    in_force = Coverage.objects.filter(
+    in_force = Coverage.objects.regular().filter(
         status=Coverage.Status.ACTIVE, start__lte=today, covered_members__dependent=OuterRef("pk")
     ).filter(Q(end__isnull=True) | Q(end__gte=today))
     return (

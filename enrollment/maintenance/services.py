@@ -13,6 +13,7 @@ from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.dateformat import format as format_date
 from django.utils.text import capfirst
 
@@ -214,11 +215,11 @@ def submit_dependent_added(*, membership, subscriber, event: str, event_date: da
 # --- Termination (the subscriber, or one dependent) --------------------------------------------------------
 
 SUBSCRIBER_REASONS = (
-    Coverage.TerminationReason.END_OF_EMPLOYMENT, Coverage.TerminationReason.DEATH, Coverage.TerminationReason.VOLUNTARY,
-    Coverage.TerminationReason.OTHER,
+    Coverage.TerminationReason.END_OF_EMPLOYMENT, Coverage.TerminationReason.REDUCTION_OF_HOURS, Coverage.TerminationReason.DEATH,
+    Coverage.TerminationReason.MEDICARE, Coverage.TerminationReason.VOLUNTARY, Coverage.TerminationReason.OTHER,
 )
 DEPENDENT_REASONS = (
-    ("divorce", "Divorce or end of partnership"), ("death", "Death"), ("ineligible", "No longer eligible"),
+    ("divorce", "Divorce, legal separation or end of partnership"), ("death", "Death"), ("ineligible", "No longer eligible"),
     ("voluntary", "Voluntary (keeps being a dependent)"), ("other", "Other"),
 )
 
@@ -239,7 +240,7 @@ def check_termination(subscriber, *, dependent=None, termination_date: date) -> 
         if not coverage_changes.dependent_covered_after(subscriber, dependent, end):
             raise ValidationError({"termination_date": ValidationError(
                 "%s is not covered after %s." % (dependent.full_name, _shown(end)), code="not_covered")})
-    elif not Coverage.objects.for_group(subscriber.group_id).filter(subscriber=subscriber, status=Coverage.Status.ACTIVE).exclude(end__lte=end).exists():
+    elif not Coverage.objects.for_group(subscriber.group_id).regular().filter(subscriber=subscriber, status=Coverage.Status.ACTIVE).exclude(end__lte=end).exists():
         raise ValidationError({"termination_date": ValidationError(
             "The coverage already ends on or before %s." % _shown(end), code="already_ends")})
     return end
@@ -282,6 +283,14 @@ def reinstatable_row(subscriber, *, today: date) -> Coverage:
         raise ValidationError(
             "The coverage ended on %s, more than %d days ago: enroll the subscriber again with New Enrollment."
             % (_shown(ended.end), rules.REINSTATEMENT_DAYS), code="reinstatement_window",
+        )
+    # The subscriber is never covered twice on one day (the database refuses it): not while continuing under COBRA.
+    if Coverage.objects.for_group(subscriber.group_id).live().filter(subscriber=subscriber, covers_subscriber=True, continuation__isnull=False).filter(
+        Q(end__isnull=True) | Q(end__gt=ended.end)
+    ).exists():
+        raise ValidationError(
+            "The subscriber continues coverage under COBRA (or state continuation) after %s: end the continuation before reinstating."
+            % _shown(ended.end), code="continuing",
         )
     return ended
 
@@ -358,7 +367,7 @@ def children_ageing_out(*, today: date):
         Dependent.objects.filter(
             group__status="active", relationship__in=sorted(rules.CHILDREN - {rules.DISABLED_ADULT_CHILD}), removed_on__isnull=True,
             date_of_birth__lte=rules.latest_birth_date_ageing_out_by(today),
-            covered_in__coverage__status=Coverage.Status.ACTIVE,
+            covered_in__coverage__status=Coverage.Status.ACTIVE, covered_in__coverage__continuation__isnull=True,
         )
         .select_related("subscriber", "group")
         .distinct()

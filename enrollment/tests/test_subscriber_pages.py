@@ -269,4 +269,4 @@ def test_track_requests_shows_what_a_roster_change_asked(alice_client, alice, gr
     request = services.submit_termination(membership=membership(alice, group), subscriber=subscriber, dependent=spouse, reason="divorce",
                                           termination_date=timezone.localdate(), acting_user=alice, today=timezone.localdate())
     page = alice_client.get(url(group, "request_detail", number=request.confirmation_number)).content.decode()
-    assert "Carlos Lopez" in page and "Divorce or end of partnership" in page and "FAM → EC" in page and "$1,800.00 → $1,080.00" in page
+    assert "Carlos Lopez" in page and "Divorce, legal separation or end of partnership" in page and "FAM → EC" in page and "$1,800.00 → $1,080.00" in page

@@ -38,6 +38,8 @@ EXPECTED_PERMISSIONS = {
     "enrollment.view_coverage", "enrollment.view_coveredmember", "enrollment.view_requestevent",
     "enrollment.view_openenrollmentelection", "enrollment.view_enrollmentdraft", "enrollment.view_proofdocument",
     "enrollment.view_openenrollmentreminder",
+    # Continuation (COBRA): read only; every change goes through a request a specialist approves or rejects.
+    "enrollment.view_continuation", "enrollment.view_qualifiedbeneficiary",
     # Change history (django-pghistory events): read only.
     "enrollment.view_subscriberevent", "enrollment.view_dependentevent", "enrollment.view_coverageevent",
     "enrollment.view_coveredmemberevent",

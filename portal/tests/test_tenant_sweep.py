@@ -106,7 +106,9 @@ def test_the_sweep_reports_a_view_that_forgets_its_scoping(scene, monkeypatch):
     monkeypatch.setattr(selectors, "find_request", find_request_in_every_group)
     result = sweep.run_sweep(scene, admins=sweep.ADMINS[3:])  # the read-only admin and the limited one, to stay quick
     assert not result.ok
-    assert {f.name for f in result.failures} == {"enrollment:request_detail", "enrollment:request_print", "enrollment:change_confirmed"}
+    assert {f.name for f in result.failures} == {
+        "enrollment:request_detail", "enrollment:request_print", "enrollment:change_confirmed", "enrollment:offer_continuation",
+    }
     reached = {(f.admin, f.name) for f in result.failures}
     assert ("read-only admin", "enrollment:request_detail") in reached and ("read-only admin", "enrollment:request_print") in reached
     limited = [f.what for f in result.failures if f.admin == "enrollment admin limited to Hourly"]
@@ -150,6 +152,7 @@ def test_every_filler_makes_objects_the_admins_must_not_reach(scene):
     assert {f.name for f in fillers} == {
         "subscriber", "change_request", "enrollment_draft", "membership", "invoice", "dependent", "id_card_order", "proof_document",
         "payment",
+        "continuation",
     }
 
     def reaches(membership, obj):

@@ -17,6 +17,7 @@ from django.db.models import Count
 from accounts.models import EmployerGroup
 from demo import accounts as accounts_demo
 from demo import billing as billing_demo
+from demo import continuation as continuation_demo
 from demo import enrollment as enrollment_demo
 from demo import maintenance as maintenance_demo
 
@@ -52,6 +53,7 @@ class Command(BaseCommand):
                 enrollment_demo.seed_coverages(demo_groups, people, subscribers_by_id, plans, today)
                 billing_demo.seed_billing(demo_groups, users, today)
             maintenance_demo.seed_maintenance(demo_groups, today)  # after billing: its own coverages are not invoiced
+            continuation_demo.seed_continuation(demo_groups, today)  # COBRA: one family continuing, one election pending
         large = {}
         if groups:
             log = self.stdout.write if verbosity > 1 else None
