@@ -15,8 +15,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from accounts.models import EmployerGroup, Membership, User
+from demo import maintenance
 from demo.accounts import ACME, BLUEBIRD, CEDAR, history_start
-from enrollment import documents, processors, rules
+from enrollment import documents, rules
 from enrollment.continuation import services
 from enrollment.maintenance import services as maintenance_services
 from enrollment.models import ChangeRequest, Continuation, Coverage, Dependent, Plan, Subscriber
@@ -88,27 +89,18 @@ def _cover(subscriber, plan, start) -> list[Dependent]:
                                  gender=gender, relationship=relationship, member_suffix=suffix)
         for first, born, gender, relationship, suffix in FAMILY[subscriber.subscriber_number]
     ]
-    coverage = Coverage.objects.create(
-        group=subscriber.group, subscriber=subscriber, plan=plan, plan_year=rules.plan_year_of(subscriber.group.renewal_month, start),
-        tier=rules.coverage_tier(d.relationship for d in dependents), start=start, status=Coverage.Status.ACTIVE,
-    )
-    coverage.dependents.set(dependents)
+    maintenance.cover(subscriber, plan, start, dependents)
     return dependents
-
-
-def _done(request, today) -> ChangeRequest:
-    """Process the request as the worker would on `today` (its own run later finds it decided and leaves it)."""
-    return processors.process(request.pk, today=today)
 
 
 def _laid_off(membership, erin, subscriber, *, on: date, noticed: date) -> Continuation:
     """End the subscriber's employment on `on`, offer continuation, issue the notice on `noticed`; return the continuation."""
-    termination = _done(maintenance_services.submit_termination(
+    termination = maintenance.processed(maintenance_services.submit_termination(
         membership=membership, subscriber=subscriber, reason="end_of_employment", termination_date=on, acting_user=erin, today=on), on)
     _, kind, event_date, people = services.offer_from_request(membership, termination)
     event = services.submit_qualifying_event(membership=membership, subscriber=subscriber, kind=kind, event_date=event_date, people=people,
                                              acting_user=erin, today=noticed, source_request=termination)
-    _done(event, noticed)
+    maintenance.processed(event, noticed)
     return Continuation.objects.get(pk=event.snapshot["continuation_id"])
 
 
@@ -133,7 +125,7 @@ def seed_continuation(groups, today: date) -> int:
     ended = rules.add_months(month, -3) + timedelta(days=9)
     continuing = _laid_off(membership, erin, dana, on=ended, noticed=ended + timedelta(days=2))
     elected_on = continuing.notice_on + timedelta(days=21)
-    _done(services.submit_election(membership=membership, continuation=continuing, elected_on=elected_on,
+    maintenance.processed(services.submit_election(membership=membership, continuation=continuing, elected_on=elected_on,
                                    electing=["S"] + ["D%d" % d.pk for d in family], acting_user=erin, today=elected_on), elected_on)
 
     # Elliot: employment ended 20 days ago; the notice went out two days later; the election is still open.

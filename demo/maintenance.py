@@ -98,7 +98,8 @@ def _people(group) -> dict[str, Subscriber]:
     return {number: Subscriber.objects.get_or_create(subscriber_number=number, defaults=_planned(group, number))[0] for number in PEOPLE}
 
 
-def _cover(subscriber, plan, start, dependents=()) -> Coverage:
+def cover(subscriber, plan, start, dependents=()) -> Coverage:
+    """Cover the subscriber (and `dependents`) from `start` on `plan`, in the books."""
     coverage = Coverage.objects.create(
         group=subscriber.group, subscriber=subscriber, plan=plan, plan_year=rules.plan_year_of(subscriber.group.renewal_month, start),
         tier=rules.coverage_tier(d.relationship for d in dependents), start=start, status=Coverage.Status.ACTIVE,
@@ -107,7 +108,7 @@ def _cover(subscriber, plan, start, dependents=()) -> Coverage:
     return coverage
 
 
-def _done(request, today) -> ChangeRequest:
+def processed(request, today) -> ChangeRequest:
     """Process the request now, as the worker would (the worker's own run later finds it decided and leaves it)."""
     return processors.process(request.pk, today=today)
 
@@ -130,16 +131,16 @@ def seed_maintenance(groups, today: date) -> int:
     avery = Dependent.objects.create(group=group, subscriber=jordan, first_name="Avery", last_name="Reyes", date_of_birth=born, gender="F",
                                      relationship="child", member_suffix="01")
     for subscriber, dependents in ((jordan, [avery]), (priya, []), (sam, [])):
-        _cover(subscriber, plan, start, dependents)
+        cover(subscriber, plan, start, dependents)
 
     made = []
-    made.append(_done(services.submit_demographic_update(
+    made.append(processed(services.submit_demographic_update(
         membership=membership, subscriber=jordan, values={"address_line1": "2715 SE Belmont St", "city": "Portland", "zip_code": "97214"},
         acting_user=erin, today=today), today))
-    made.append(_done(services.submit_pcp_change(
+    made.append(processed(services.submit_pcp_change(
         membership=membership, subscriber=jordan, dependent=avery, pcp_name="Dr. Hannah Reyes", pcp_id="PCP120945",
         acting_user=erin, today=today), today))
-    made.append(_done(services.submit_id_card_order(
+    made.append(processed(services.submit_id_card_order(
         membership=membership, subscriber=jordan, include_subscriber=True, dependents=[avery], reason="lost", ship_to="subscriber",
         acting_user=erin, today=today), today))
 
@@ -148,16 +149,16 @@ def seed_maintenance(groups, today: date) -> int:
         group=group, subscriber=priya, kind=ProofDocument.Kind.MARRIAGE_CERTIFICATE, uploaded_by=erin,
         uploaded=SimpleUploadedFile("marriage-certificate.pdf", CERTIFICATE, content_type="application/pdf"),
     )
-    made.append(_done(services.submit_demographic_update(
+    made.append(processed(services.submit_demographic_update(
         membership=membership, subscriber=priya, values={"marital_status": "married"}, acting_user=erin, today=today), today))
-    made.append(_done(services.submit_dependent_added(
+    made.append(processed(services.submit_dependent_added(
         membership=membership, subscriber=priya, event=rules.MARRIAGE, event_date=married, document=certificate,
         person={"first_name": "Arjun", "middle_initial": "", "last_name": "Natarajan", "date_of_birth": date(1989, 11, 2),
                 "gender": "M", "relationship": "spouse"},
         acting_user=erin, today=today), today))
 
-    made.append(_done(services.submit_termination(
+    made.append(processed(services.submit_termination(
         membership=membership, subscriber=sam, reason="voluntary", termination_date=rules.add_months(today, -1), acting_user=erin,
         today=today), today))
-    made.append(_done(services.submit_reinstatement(membership=membership, subscriber=sam, acting_user=erin, today=today), today))
+    made.append(processed(services.submit_reinstatement(membership=membership, subscriber=sam, acting_user=erin, today=today), today))
     return len(made)

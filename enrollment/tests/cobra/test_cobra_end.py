@@ -11,24 +11,9 @@ from enrollment import continuation_tasks, processors, rules
 from enrollment.continuation import services
 from enrollment.models import ChangeRequest, Continuation
 from enrollment.tests.cobra_helpers import continuation_rows, elect, notified, terminate
-from enrollment.tests.maintenance_helpers import family, membership, offer as offer_plans, process
+from enrollment.tests.maintenance_helpers import family, membership, process
 
 MARCH_10, MARCH_12 = date(2026, 3, 10), date(2026, 3, 12)
-
-
-@pytest.fixture
-def plans(group):
-    return offer_plans(group)
-
-
-@pytest.fixture(autouse=True)
-def private_files(settings, tmp_path):
-    settings.PRIVATE_FILES_DIR = tmp_path / "private"
-
-
-@pytest.fixture
-def lopez(group, plans):
-    return family(group, plans, start=date(2026, 1, 1))
 
 
 @pytest.fixture

@@ -7,18 +7,14 @@ from django.utils import timezone
 
 from enrollment import continuation_tasks, rules
 from enrollment.continuation import services
-from enrollment.models import ChangeRequest, Continuation, Coverage
 from enrollment.maintenance import services as maintenance_services
+from enrollment.models import ChangeRequest, Continuation, Coverage
 from enrollment.tests.cobra_helpers import continuation_of
-from enrollment.tests.maintenance_helpers import family, membership, offer as offer_plans
+from enrollment.tests.maintenance_helpers import family, membership
+from enrollment.tests.maintenance_helpers import offer as offer_plans
 from tests import factories
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def private_files(settings, tmp_path):
-    settings.PRIVATE_FILES_DIR = tmp_path
 
 
 @pytest.fixture
@@ -37,7 +33,7 @@ def test_a_real_worker_issues_the_notice_then_applies_the_election(celery_worker
                                              people=[None, carlos, lucia], acting_user=alice, today=today)
     assert wait(lambda: ChangeRequest.objects.get(pk=event.pk).status == "completed"), "the worker did not issue the notice"
     continuation = continuation_of(event)
-    assert continuation.notice_on == today and (tmp_path / continuation.notice_file).read_bytes().startswith(b"%PDF")
+    assert continuation.notice_on == today and (tmp_path / "private" / continuation.notice_file).read_bytes().startswith(b"%PDF")
     assert wait(lambda: any("ready to print and mail" in m.subject for m in mailoutbox))
 
     election = services.submit_election(membership=membership(alice, group), continuation=continuation, elected_on=today,

@@ -13,21 +13,11 @@ from pypdf import PdfReader
 from accounts.models import AuditEvent
 from enrollment import documents
 from enrollment.tests.cobra_helpers import notified, terminate
-from enrollment.tests.maintenance_helpers import family, offer as offer_plans
+from enrollment.tests.maintenance_helpers import family
 from tests import factories
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-results"
 MARCH_10, MARCH_12 = date(2026, 3, 10), date(2026, 3, 12)
-
-
-@pytest.fixture
-def plans(group):
-    return offer_plans(group)
-
-
-@pytest.fixture(autouse=True)
-def private_files(settings, tmp_path):
-    settings.PRIVATE_FILES_DIR = tmp_path / "private"
 
 
 def pdf_text(continuation) -> tuple[bytes, str]:

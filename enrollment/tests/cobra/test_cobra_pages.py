@@ -13,19 +13,9 @@ from accounts.models import AuditEvent
 from enrollment import rules
 from enrollment.models import ChangeRequest, Continuation
 from enrollment.tests.cobra_helpers import continuation_of, elect, notified, terminate
-from enrollment.tests.maintenance_helpers import family, offer as offer_plans
+from enrollment.tests.maintenance_helpers import family
 from tests import factories
 from tests.queries import count_queries
-
-
-@pytest.fixture(autouse=True)
-def private_files(settings, tmp_path):
-    settings.PRIVATE_FILES_DIR = tmp_path / "private"
-
-
-@pytest.fixture
-def plans(group):
-    return offer_plans(group)
 
 
 def today():

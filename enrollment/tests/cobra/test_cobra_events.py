@@ -10,27 +10,11 @@ from django.core.exceptions import ValidationError
 from enrollment.continuation import services
 from enrollment.models import ChangeRequest, Continuation, QualifiedBeneficiary
 from enrollment.tests.cobra_helpers import beneficiaries, continuation_of, offer, terminate
-from enrollment.tests.maintenance_helpers import family, membership, offer as offer_plans, process
+from enrollment.tests.maintenance_helpers import family, membership, process
 from tests import factories
 
 NUMBER = re.compile(r"^[23456789ABCDEFGHJKMNPQRSTUVWXYZ]{10}$")
 MARCH_10, MARCH_12 = date(2026, 3, 10), date(2026, 3, 12)
-
-
-@pytest.fixture
-def plans(group):
-    return offer_plans(group)
-
-
-@pytest.fixture(autouse=True)
-def private_files(settings, tmp_path):
-    settings.PRIVATE_FILES_DIR = tmp_path / "private"
-
-
-@pytest.fixture
-def lopez(group, plans):
-    """Maria (subscriber), Carlos (spouse) and Lucia (child), Gold PPO FAM from Jan 1, 2026."""
-    return family(group, plans, start=date(2026, 1, 1))
 
 
 def facts(c: Continuation) -> tuple:
