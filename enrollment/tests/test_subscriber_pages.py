@@ -1,17 +1,18 @@
 """The subscriber page, the header's search, the change flows through the browser's requests, and who may see what."""
 
-from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import AuditEvent
+from accounts.models import AuditEvent, Subgroup
 from enrollment import hooks
-from enrollment.models import ChangeRequest, ProofDocument
-from enrollment.tests.maintenance_helpers import family, offer, process
+from enrollment.maintenance import services
+from enrollment.models import ChangeRequest, IDCardOrder, Plan, ProofDocument
+from enrollment.tests.maintenance_helpers import family, membership, offer, process
 from tests import factories
 from tests.queries import count_queries
 
@@ -77,9 +78,6 @@ def test_a_forged_post_for_another_group_s_member_gets_404_and_saves_nothing(ali
 
 
 def offer_plans_again(group):
-    from accounts.models import Subgroup
-    from enrollment.models import Plan
-
     return {"salaried": Subgroup.objects.get(group=group, code="SAL"), "gold": Plan.objects.get(code="GOLDPPO")}
 
 
@@ -145,8 +143,6 @@ def test_a_subscriber_reason_for_a_dependent_is_refused_next_to_the_field(alice_
 
 
 def upload(alice_client, group, subscriber, content, name):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     today = timezone.localdate()
     return alice_client.post(url(group, "add_dependent", subscriber_number=subscriber.subscriber_number), {
         "event": "birth", "event_date": today.isoformat(), "first_name": "Elena", "last_name": "Lopez", "date_of_birth": today.isoformat(),
@@ -214,9 +210,6 @@ def test_the_roster_links_each_subscriber_to_their_page(alice_client, group, mar
 
 
 def add_changes(alice, group, subscriber, n):
-    from enrollment.maintenance import services
-    from enrollment.tests.maintenance_helpers import membership
-
     for i in range(n):
         request = services.submit_demographic_update(membership=membership(alice, group), subscriber=subscriber,
                                                      values={"address_line2": "Apt %d" % (len(ChangeRequest.objects.all()) + 1)},
@@ -242,8 +235,6 @@ def test_the_subscriber_pages_make_the_same_number_of_queries_with_2_and_20_chan
 
 
 def test_the_id_cards_page_makes_the_same_number_of_queries_for_2_and_12_orders(alice_client, group, plans):
-    from enrollment.models import IDCardOrder
-
     def orders(n, start):
         for i in range(n):
             subscriber, spouse, _ = family(group, plans, number="M3%08d" % (start + i), first_name="P%d" % (start + i))
@@ -262,9 +253,6 @@ def test_the_id_cards_page_makes_the_same_number_of_queries_for_2_and_12_orders(
 
 
 def test_track_requests_shows_what_a_roster_change_asked(alice_client, alice, group, maria):
-    from enrollment.maintenance import services
-    from enrollment.tests.maintenance_helpers import membership
-
     subscriber, spouse, _ = maria
     request = services.submit_termination(membership=membership(alice, group), subscriber=subscriber, dependent=spouse, reason="divorce",
                                           termination_date=timezone.localdate(), acting_user=alice, today=timezone.localdate())

@@ -8,9 +8,12 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from enrollment.continuation import services
+from enrollment.maintenance import services as maintenance_services
+from enrollment.maintenance.history import subscriber_history
 from enrollment.models import ChangeRequest, Coverage, CoveredMember
-from enrollment.tests.cobra_helpers import beneficiaries, continuation_rows, elect, notified, terminate
+from enrollment.tests.cobra_helpers import beneficiaries, continuation_of, continuation_rows, elect, notified, offer, terminate
 from enrollment.tests.maintenance_helpers import membership, process
+from tests import factories
 
 MARCH_10, MARCH_12 = date(2026, 3, 10), date(2026, 3, 12)
 DEADLINE = date(2026, 5, 30)  # 60 days after Mar 31, the last day of group coverage (the notice came before it)
@@ -96,8 +99,6 @@ def test_the_database_refuses_a_subscriber_covered_twice_on_one_day(group, alice
 
 
 def test_a_reinstatement_is_refused_while_the_subscriber_continues_under_cobra(group, alice, lopez, laid_off):
-    from enrollment.maintenance import services as maintenance_services
-
     elect(alice, group, laid_off, keys=["S"], elected_on=date(2026, 4, 2), today=date(2026, 4, 2))
     with pytest.raises(ValidationError, match="continues coverage under COBRA"):
         maintenance_services.submit_reinstatement(membership=membership(alice, group), subscriber=lopez[0], acting_user=alice, today=date(2026, 4, 2))
@@ -116,8 +117,6 @@ def refused(alice, group, continuation, keys, elected_on=date(2026, 4, 20), toda
 
 
 def test_a_member_not_covered_the_day_before_the_event_cannot_elect(group, alice, lopez, laid_off):
-    from tests import factories
-
     newborn = factories.DependentFactory(subscriber=lopez[0], first_name="Ana", last_name="Lopez", date_of_birth=date(2026, 4, 3), member_suffix="03")
     error = refused(alice, group, laid_off, ["S", "D%d" % newborn.pk])
     assert field_error(error) == ("beneficiaries", "Ana Lopez was not covered on Mar 9, 2026, the day before the qualifying event: only a qualified "
@@ -157,8 +156,6 @@ def notified_later(group, alice, lopez):
 
 
 def test_an_election_before_the_notice_is_issued_is_refused(group, alice, lopez):
-    from enrollment.tests.cobra_helpers import continuation_of, offer
-
     change = terminate(alice, group, lopez[0], reason="end_of_employment", on=MARCH_10, today=MARCH_10)
     continuation = continuation_of(offer(alice, group, change, today=MARCH_12))   # not processed: no notice yet
     error = refused(alice, group, continuation, ["S"])
@@ -177,8 +174,6 @@ def test_the_worker_rejects_an_election_whose_member_is_covered_again(group, ali
 
 
 def test_history_names_the_continuation_coverage_and_who_it_covers(group, alice, lopez):
-    from enrollment.maintenance.history import subscriber_history
-
     maria, carlos, _ = lopez
     change = terminate(alice, group, maria, dependent=carlos, reason="divorce", on=MARCH_10, today=MARCH_10)
     continuation = notified(alice, group, change, today=MARCH_12)

@@ -7,8 +7,10 @@ from datetime import date
 import pytest
 from django.core.exceptions import ValidationError
 
+from enrollment import processors
 from enrollment.continuation import services
-from enrollment.models import ChangeRequest, Continuation, QualifiedBeneficiary
+from enrollment.maintenance import services as maintenance_services
+from enrollment.models import ChangeRequest, Continuation, QualifiedBeneficiary, Subscriber
 from enrollment.tests.cobra_helpers import beneficiaries, continuation_of, offer, terminate
 from enrollment.tests.maintenance_helpers import family, membership, process
 from tests import factories
@@ -51,8 +53,6 @@ def test_a_dependent_s_removal_offers_36_months_to_that_dependent(group, alice, 
 
 
 def test_a_child_ageing_out_at_26_is_offered_36_months(group, alice, plans):
-    from enrollment.maintenance import services as maintenance_services
-
     maria, _, (lucia,) = family(group, plans, spouse=False, start=date(2026, 1, 1))
     lucia.date_of_birth = date(2000, 3, 9)   # 26 on Mar 9, 2026: a dependent through Mar 31
     lucia.save()
@@ -96,8 +96,6 @@ def test_the_death_of_a_subscriber_covered_alone_leaves_nobody_to_continue(group
 
 
 def test_only_a_completed_termination_can_be_offered_continuation(group, alice, lopez):
-    from enrollment.maintenance import services as maintenance_services
-
     request = maintenance_services.submit_termination(membership=membership(alice, group), subscriber=lopez[0], reason="end_of_employment",
                                                       termination_date=MARCH_10, acting_user=alice, today=MARCH_10)
     with pytest.raises(ValidationError, match="Only a completed termination"):
@@ -180,8 +178,6 @@ def test_a_loss_of_coverage_is_reported_once(group, alice, lopez):
 
 
 def test_another_group_s_admin_cannot_report_for_this_group_s_subscriber(group, alice, charlie, other_group, lopez):
-    from enrollment.models import Subscriber
-
     with pytest.raises(Subscriber.DoesNotExist):
         services.submit_qualifying_event(membership=membership(charlie, other_group), subscriber=lopez[0], kind="divorce", event_date=MARCH_10,
                                          people=[lopez[1]], acting_user=charlie, today=MARCH_12)
@@ -222,8 +218,6 @@ def test_an_employer_event_reported_after_30_days_goes_to_a_specialist(group, al
 
 
 def test_a_specialist_approves_a_late_report_and_the_notice_is_issued(group, alice, lopez, specialist):
-    from enrollment import processors
-
     change = terminate(alice, group, lopez[0], reason="end_of_employment", on=MARCH_10, today=MARCH_10)
     request = process(offer(alice, group, change, today=date(2026, 6, 1)), date(2026, 6, 1))
     assert request.status == "needs_review" and "after Apr 30, 2026" in request.reason
@@ -233,8 +227,6 @@ def test_a_specialist_approves_a_late_report_and_the_notice_is_issued(group, ali
 
 
 def test_the_worker_rejects_an_event_whose_members_are_covered_again(group, alice, lopez):
-    from enrollment.maintenance import services as maintenance_services
-
     maria = lopez[0]
     change = terminate(alice, group, maria, reason="end_of_employment", on=MARCH_10, today=MARCH_10)
     request = offer(alice, group, change, today=MARCH_12)

@@ -13,6 +13,7 @@ from pypdf import PdfReader
 from accounts.models import AuditEvent
 from enrollment import documents
 from enrollment.tests.cobra_helpers import notified, terminate
+from enrollment.tests.helpers import add_age_rates
 from enrollment.tests.maintenance_helpers import family
 from tests import factories
 
@@ -68,8 +69,6 @@ def test_a_state_continuation_notice_for_a_divorced_spouse(group, alice, plans):
 
 
 def test_an_age_banded_group_s_notice_prices_each_beneficiary_alone_and_all_together(group, alice, plans):
-    from enrollment.tests.helpers import add_age_rates
-
     group.rating_method = "age_banded"
     group.save()
     add_age_rates(plans["gold"], [2025, 2026, 2027])   # 100.00 plus the band's index: age 38 is 124.00
