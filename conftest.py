@@ -174,10 +174,13 @@ def pytest_collection_modifyitems(items):
 def celery_worker_redis(transactional_db):
     """Run a real Celery worker (in a thread, solo pool) on Redis for the duration of a test.
 
-    Each developer can point TEST_REDIS_DB elsewhere so parallel suites do not share queues.
-    Tests using it must be transactional: the worker reads what the test committed.
+    Each developer can point TEST_REDIS_DB elsewhere so parallel suites do not share queues, and
+    each pytest-xdist worker takes the database after it (gw0: +0, gw1: +1...). Tests using it
+    must be transactional: the worker reads what the test committed.
     """
-    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/%s" % os.environ.get("TEST_REDIS_DB", "1"))
+    xdist_offset = int(os.environ.get("PYTEST_XDIST_WORKER", "gw0")[2:] or 0)
+    database = int(os.environ.get("TEST_REDIS_DB", "1")) + xdist_offset
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/%d" % database)
     saved = {key: app.conf.get(key) for key in ("broker_url", "task_always_eager", "broker_transport_options")}
     app.conf.update(broker_url=url, task_always_eager=False, broker_transport_options={})
     _reset_broker_pools(app)
@@ -254,6 +257,13 @@ def localstripe(localstripe_server, settings):
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
-    """Print what the object-level tenant sweep tried, even when it passed."""
-    for line in config.stash.get(sweep.SUMMARY_KEY, []):
-        terminalreporter.write_line(line)
+    """Print what the object-level tenant sweep tried, even when it passed.
+
+    The sweep's test leaves its summary in its report's user properties, which pytest-xdist
+    carries back from the worker that ran it.
+    """
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            for name, value in getattr(report, "user_properties", ()):
+                if name == sweep.SUMMARY_PROPERTY and getattr(report, "when", "") == "call":
+                    terminalreporter.write_line(value)

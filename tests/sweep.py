@@ -46,7 +46,6 @@ from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 
-import pytest
 from django.db import connection, transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
@@ -68,8 +67,8 @@ OWN = "of the admin's own"
 METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
 # Signing in writes these; nothing else may change.
 UNWATCHED_TABLES = re.compile(r"^(django_session|axes_\w+)$")
-# The pytest stash where the sweep leaves its one-line summary (printed by the root conftest).
-SUMMARY_KEY = pytest.StashKey[list]()
+# The user property under which the sweep's test leaves its one-line summary (printed by the root conftest).
+SUMMARY_PROPERTY = "object-level tenant sweep"
 
 
 # --- The scene: group A and its admins, group B ---------------------------------------------------------

@@ -87,7 +87,7 @@ def scene(group, other_group):
 
 def test_no_admin_reaches_an_object_of_another_group_or_subgroup_through_any_page_or_method(scene, request):
     result = sweep.run_sweep(scene)
-    request.config.stash.setdefault(sweep.SUMMARY_KEY, []).append(result.summary())
+    request.node.user_properties.append((sweep.SUMMARY_PROPERTY, result.summary()))
     assert result.ok, result.report()
     # What the sweep tried today (new pages only add to it): 11 object pages, as 5 admins, every method.
     assert result.patterns >= 11 and result.admins == 5 and result.methods == set(sweep.METHODS)
