@@ -93,14 +93,19 @@ def test_an_admin_who_is_not_primary_may_be_limited_to_subgroups_of_their_group(
     assert rules.check_subgroup_limit(role=role, group_id=7, subgroup_group_ids=[7, 7]) is None
 
 
-def test_a_primary_admin_is_never_limited():
+@pytest.mark.parametrize("groups", [[7], [8], [7, 8]])
+def test_a_primary_admin_is_never_limited(groups):
     with pytest.raises(ValidationError) as error:
-        rules.check_subgroup_limit(role="primary", group_id=7, subgroup_group_ids=[7])
-    assert error.value.code == "primary_not_limited"
+        rules.check_subgroup_limit(role="primary", group_id=7, subgroup_group_ids=groups)
+    assert (error.value.code, error.value.messages) == (
+        "primary_not_limited", ["A primary admin manages the whole group, so their access cannot be limited to subgroups."],
+    )
 
 
 @pytest.mark.parametrize("groups", [[8], [7, 8], [8, 7]])
 def test_a_limit_names_only_subgroups_of_the_admins_group(groups):
     with pytest.raises(ValidationError) as error:
         rules.check_subgroup_limit(role="enrollment", group_id=7, subgroup_group_ids=iter(groups))
-    assert error.value.code == "subgroup_of_another_group"
+    assert (error.value.code, error.value.messages) == (
+        "subgroup_of_another_group", ["Choose only subgroups of the admin's own group."],
+    )

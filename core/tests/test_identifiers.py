@@ -55,7 +55,11 @@ def test_a_subscriber_number_is_m_and_nine_digits():
     assert identifiers.normalize_subscriber_number(" m482 913305") == "M482913305"
 
 
-@pytest.mark.parametrize("text, looks", [("M48", True), ("m4829", True), ("M", False), ("Miller", False), ("48291", False), ("M48x", False)])
+@pytest.mark.parametrize(
+    "text, looks",
+    [("M48", True), ("m4829", True), ("M4", True), (" m 4 ", True), ("M482913305", True), ("M", False), ("", False),
+     ("Miller", False), ("48291", False), ("M48x", False), ("MA4", False), ("M-4", False), ("M٤8", False), ("M4٤", False)],
+)
 def test_a_search_text_reads_as_a_subscriber_number_only_when_it_is_m_and_digits(text, looks):
     assert identifiers.looks_like_subscriber_number(text) is looks
 

@@ -9,20 +9,12 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from enrollment import drafts, rules, services
+from enrollment import drafts, services
 from enrollment.models import EnrollmentDraft
 from enrollment.tasks import expire_enrollment_drafts
 from tests import factories
 
 NOW = datetime(2026, 5, 12, 10, 15, tzinfo=dt_timezone.utc)
-
-
-def test_a_draft_expires_exactly_30_days_after_its_last_change():
-    changed = datetime(2026, 4, 12, 10, 15, tzinfo=dt_timezone.utc)
-    assert rules.draft_expires_at(changed) == NOW
-    assert not rules.draft_expired(changed + timedelta(microseconds=1), NOW)
-    assert rules.draft_expired(changed, NOW)
-    assert rules.draft_expired(changed - timedelta(days=3), NOW)
 
 
 def test_the_task_deletes_unconfirmed_drafts_unchanged_for_30_days_and_keeps_the_rest(group, alice, enroll):

@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from enrollment import rules
 
@@ -37,18 +38,26 @@ def test_life_event_coverage_starts_the_first_of_next_month_or_on_a_birth_or_pla
     assert rules.life_event_coverage_start(event, event_date) == start
 
 
-def test_an_unknown_life_event_is_refused():
-    with pytest.raises(ValueError):
+@pytest.mark.parametrize("event, days", [
+    ("marriage", 30), ("birth", 30), ("adoption", 30), ("loss_of_coverage", 30), ("loss_of_medicaid", 60),
+])
+def test_each_life_event_has_its_window_in_days(event, days):
+    assert rules.special_enrollment_days(event) == days
+
+
+def test_an_unknown_life_event_is_refused_by_name():
+    with pytest.raises(ValueError, match=r"^Unknown life event 'promotion'\.$"):
         rules.life_event_coverage_start("promotion", date(2026, 3, 1))
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"^Unknown life event 'promotion'\.$"):
         rules.special_enrollment_days("promotion")
 
 
 def test_a_life_event_in_the_future_is_refused_and_today_is_accepted():
-    rules.check_life_event_date(date(2026, 3, 10), date(2026, 3, 10))
-    with pytest.raises(Exception) as error:
+    assert rules.check_life_event_date(date(2026, 3, 10), date(2026, 3, 10)) is None
+    assert rules.check_life_event_date(date(2026, 3, 9), date(2026, 3, 10)) is None
+    with pytest.raises(ValidationError) as error:
         rules.check_life_event_date(date(2026, 3, 11), date(2026, 3, 10))
-    assert error.value.code == "event_in_future"
+    assert (error.value.code, error.value.messages) == ("event_in_future", ["The event date cannot be in the future."])
 
 
 @pytest.mark.parametrize("on, end", [

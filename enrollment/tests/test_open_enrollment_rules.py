@@ -16,6 +16,7 @@ from enrollment import rules
         # Turns 26 on 10 December 2026: eligible through 31 December, so gone at a 1 January renewal.
         ("child", date(2000, 12, 10), date(2027, 1, 1), True),
         ("child", date(2000, 12, 10), date(2026, 12, 1), False),  # still the month they turn 26
+        ("child", date(2000, 12, 10), date(2026, 12, 31), False),  # the last day of that month
         ("child", date(2001, 1, 1), date(2027, 1, 1), False),  # turns 26 on the renewal date itself
         ("child", date(2000, 12, 31), date(2027, 1, 1), True),
         ("stepchild", date(1999, 5, 3), date(2027, 1, 1), True),
@@ -56,10 +57,25 @@ def test_decline_needs_a_reason_and_the_alternate_plan_where_another_plan_covers
     assert list(error.value.error_dict) == [field]
 
 
+def test_decline_without_a_reason_says_so_next_to_the_reason():
+    with pytest.raises(ValidationError) as error:
+        rules.check_decline("", "Kaiser Silver")
+    assert error.value.message_dict == {"reason": ["Choose the reason for declining coverage."]}
+    assert [e.code for e in error.value.error_dict["reason"]] == ["decline_reason_required"]
+
+
+@pytest.mark.parametrize("name", ["", "   ", None])
+def test_decline_for_another_plan_without_its_name_says_so_next_to_the_name(name):
+    with pytest.raises(ValidationError) as error:
+        rules.check_decline("spouse_plan", name)
+    assert error.value.message_dict == {"alternate_plan_name": ["Enter the alternate health plan name."]}
+    assert [e.code for e in error.value.error_dict["alternate_plan_name"]] == ["alternate_plan_name_required"]
+
+
 @pytest.mark.parametrize(
     "reason, name",
     [("spouse_plan", "Kaiser Silver"), ("other_group", "Aetna Choice"), ("individual", "Moda Bronze"),
-     ("medicare", ""), ("medicaid", ""), ("other", "")],
+     ("medicare", ""), ("medicaid", ""), ("other", ""), ("medicare", None)],
 )
 def test_decline_passes_with_what_each_reason_needs(reason, name):
     assert rules.check_decline(reason, name) is None
