@@ -64,3 +64,18 @@ class InvoiceSearchForm(forms.Form):
         if start and end and start > end:
             self.add_error("issued_to", ValidationError("The end of the range comes before its start.", code="range_reversed"))
         return data
+
+
+class AdjustStartForm(forms.Form):
+    """Adjust Invoice: which subscriber on the invoice, and what changed."""
+
+    subscriber = forms.CharField(label="Subscriber ID", max_length=12, help_text="A subscriber on this invoice, for example M482913305.")
+    change = forms.ChoiceField(label="What changed", widget=forms.RadioSelect)
+
+    def __init__(self, *args, changes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["change"].choices = list(changes.items())
+        style_fields(self)
+        self.fields["change"].widget.attrs["class"] = "form-check-input"
+
+    clean_subscriber = ContractLookupForm.clean_subscriber

@@ -17,7 +17,7 @@ from django.db.models import DecimalField, OuterRef, Prefetch, Q, Subquery, Sum,
 from django.db.models.functions import Coalesce
 
 from accounts.models import Subgroup
-from billing import charts, cobra, generation, rules
+from billing import charts, cobra, generation, recost, rules
 from billing.models import Adjustment, Invoice, InvoiceBreakdownRow, InvoiceLine, InvoiceLineMember, Payment
 from core.money import ZERO
 from enrollment.models import Coverage, CoveredMember, Subscriber, Tier
@@ -294,33 +294,10 @@ def expected_termination_credit(*, subscriber, end: date, today: date) -> Decima
     which differences the next invoice will credit: months invoiced and inside the retro window
     on its issue day. None when nothing was ever billed for the subscriber.
     """
-    group = subscriber.group
-    lines = list(
-        InvoiceLine.objects.for_group(group).filter(subscriber=subscriber, kind__in=["premium", "adjustment"])
-        .values("kind", "service_month", "amount", "monthly_premium", "coverage_id", "coverage__start", "coverage__end")
-    )
-    if not lines:
+    billed = recost.billed_for(subscriber)
+    if billed is None:
         return None
-    billed: dict[date, Decimal] = {}
-    periods: dict[date, dict] = {}
-    for line in lines:
-        month = line["service_month"]
-        billed[month] = billed.get(month, ZERO) + line["amount"]
-        if line["kind"] == "premium" and line["coverage_id"]:
-            periods.setdefault(month, {})[line["coverage_id"]] = line
-    cost = {}
-    for month, by_coverage in periods.items():
-        cut = []
-        for coverage_id, line in by_coverage.items():
-            start, stop = line["coverage__start"], line["coverage__end"]
-            if start > end:
-                continue
-            cut.append(rules.CoveragePeriod(coverage_id, start, end if stop is None or stop > end else stop, line["monthly_premium"]))
-        cost[month] = rules.month_cost(cut, month, policy=group.billing_policy)
-    next_issue = rules.invoice_issue_date(rules.next_invoice_month(today, group.invoice_day), group.invoice_day)
-    credits = rules.adjustment_lines(
-        billed={m: max(b, ZERO) for m, b in billed.items() if m in cost},
-        cost=cost, today=next_issue, invoice_day=group.invoice_day, retro_days=group.retro_days,
-    )
+    group = subscriber.group
+    cost = recost.costs(billed, recost.ended(end), policy=group.billing_policy)
+    credits = recost.next_invoice_adjustments(billed, cost, group=group, today=today)
     return -sum((line.amount for line in credits if line.amount < ZERO), ZERO)
-

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from accounts.access import can, group_view
 from accounts.models import BILLING_ROLES
-from billing import documents, pdf, selectors, tables
+from billing import adjust, documents, pdf, selectors, tables
 from billing.filters import InvoiceLineFilter
 from billing.forms import ContractLookupForm, InvoiceSearchForm, QuickSearchForm
 from billing.listing import Listing
@@ -90,6 +90,7 @@ def invoice(request, group, invoice_number):
     return render(request, "billing/invoice.html", {
         "invoice": found, "filter": line_filter, "listing": listing, **_scope_context(request.membership, found),
         "may_pay": can(request.membership, BILLING_ROLES),
+        "may_adjust": can(request.membership, adjust.ADJUST_ROLES) and adjust.is_current(request.membership, found),
     })
 
 

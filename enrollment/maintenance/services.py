@@ -67,6 +67,11 @@ def _dependent_of(membership, subscriber, dependent) -> Dependent | None:
     return Dependent.objects.for_membership(membership).get(pk=dependent.pk, subscriber=subscriber)
 
 
+def _reported_on(invoice_number: str) -> dict:
+    """The snapshot's note of the invoice a change was reported on (Track Requests names it), if any."""
+    return {"reported_on_invoice": invoice_number} if invoice_number else {}
+
+
 def _submit(*, subscriber, kind, snapshot, acting_user, ip_address=None, coverage=None) -> ChangeRequest:
     return change_requests.submit(
         group=subscriber.group, kind=kind, acting_user=acting_user, snapshot=snapshot, subscriber=subscriber,
@@ -186,8 +191,11 @@ def dependent_added_preview(subscriber, *, event: str, event_date: date, person:
 
 @transaction.atomic
 def submit_dependent_added(*, membership, subscriber, event: str, event_date: date, person: dict, document: ProofDocument | None = None,
-                           acting_user, today: date, ip_address=None) -> ChangeRequest:
-    """Ask to add and cover a dependent after a life event (marriage, birth, adoption or placement, loss of coverage)."""
+                           acting_user, today: date, ip_address=None, reported_on_invoice: str = "") -> ChangeRequest:
+    """Ask to add and cover a dependent after a life event (marriage, birth, adoption or placement, loss of coverage).
+
+    `reported_on_invoice`: the number of the invoice the change was reported on (Adjust Invoice), kept in the snapshot.
+    """
     subscriber = _lock(membership, subscriber)
     start = check_dependent_added(subscriber, event=event, event_date=event_date, person=person, today=today)
     key = "new:%s|%s" % (person["first_name"].strip().lower(), person["date_of_birth"].isoformat())
@@ -205,6 +213,7 @@ def submit_dependent_added(*, membership, subscriber, event: str, event_date: da
         "late": preview["late"],
         **(preview["premium"].as_snapshot() if preview["premium"] else {}),
         "document": document.get_kind_display() if document else "",
+        **_reported_on(reported_on_invoice),
     }
     request = _submit(subscriber=subscriber, kind=Kind.DEPENDENT_ADDED, snapshot=snapshot, acting_user=acting_user, ip_address=ip_address)
     if document is not None:
@@ -248,8 +257,11 @@ def check_termination(subscriber, *, dependent=None, termination_date: date) -> 
 
 @transaction.atomic
 def submit_termination(*, membership, subscriber, dependent=None, reason: str, termination_date: date, acting_user, today: date,
-                       ip_address=None) -> ChangeRequest:
-    """Ask to end the subscriber's coverage (every member's) or one dependent's, on the last day of the termination date's month."""
+                       ip_address=None, reported_on_invoice: str = "") -> ChangeRequest:
+    """Ask to end the subscriber's coverage (every member's) or one dependent's, on the last day of the termination date's month.
+
+    `reported_on_invoice`: as for submit_dependent_added.
+    """
     subscriber = _lock(membership, subscriber)
     dependent = _dependent_of(membership, subscriber, dependent)
     end = check_termination(subscriber, dependent=dependent, termination_date=termination_date)
@@ -267,6 +279,7 @@ def submit_termination(*, membership, subscriber, dependent=None, reason: str, t
         "coverage_end": end.isoformat(), "retro": preview["retro"],
         **(preview["premium"].as_snapshot() if preview["premium"] else {}),
         "expected_credit": str(preview["credit"]) if preview["credit"] is not None else None,
+        **_reported_on(reported_on_invoice),
     }
     return _submit(subscriber=subscriber, kind=kind, snapshot=snapshot, acting_user=acting_user, ip_address=ip_address)
 
