@@ -1,6 +1,6 @@
 """manage.py seed_demo: a believable carrier, the same every run, and large data sets in bulk."""
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from io import StringIO
 
@@ -13,6 +13,7 @@ from accounts.models import EmployerGroup, Membership, User
 from billing.models import Adjustment, Invoice, InvoiceLine, InvoiceLineMember, Payment
 from core.fields import decrypt
 from enrollment import rules
+from enrollment.selectors import OPEN_REQUEST_STATUSES
 from enrollment.models import (
     Coverage,
     Dependent,
@@ -184,3 +185,28 @@ def test_it_makes_large_groups_in_bulk_and_only_once():
     before = counts()
     seed("--groups", "2", "--subscribers", "300")
     assert counts() == before
+
+
+def test_a_billing_admin_adjusts_acmes_current_invoice_in_the_demo(client):
+    """Done when: an admin adjusts an invoice of the demo (here the billing admin, terminating one subscriber)."""
+    seed()
+    invoice = Invoice.objects.filter(group__group_number="104522").order_by("-period", "-sequence").first()
+    line = (
+        InvoiceLine.objects.filter(invoice=invoice, kind="premium", coverage__end__isnull=True, coverage__start__lt=rules.add_months(invoice.period, -1))
+        .exclude(subscriber__change_requests__status__in=OPEN_REQUEST_STATUSES)
+        .select_related("subscriber").order_by("id").first()
+    )
+    client.force_login(User.objects.get(username="bill"))
+    base = "/groups/104522/billing/invoices/%s/adjust/" % invoice.number
+    start = client.post(base, {"report": "1", "subscriber": line.subscriber.subscriber_number, "change": "terminate"})
+    assert start.status_code == 302, start.content.decode()[:2000]
+    added = client.post(start["Location"], {"member": "S", "reason": "end_of_employment",
+                                            "termination_date": (invoice.period - timedelta(days=1)).isoformat()})
+    assert added.status_code == 302, added.content.decode()[:3000]
+    page = client.get(base).content.decode()
+    reconciled = "${:,.2f}".format(invoice.amount_due - line.amount)
+    assert reconciled in page
+    confirmed = client.post(base, {"confirm": "1"}, follow=True)
+    assert confirmed.redirect_chain[-1][0].endswith("/adjust/confirmed/")
+    request = line.subscriber.change_requests.get(kind="termination", snapshot__reported_on_invoice=invoice.number)
+    assert request.display_number in confirmed.content.decode()
