@@ -15,9 +15,11 @@ from billing.models import InvoiceLine
 from billing.tests import helpers
 from billing.tests.helpers import D
 from billing.tests.test_invoice_pages import table_rows, text, url
+from billing.tests.test_query_counts import add_subscribers
 from enrollment.maintenance import services
 from enrollment.models import ChangeRequest
 from tests import factories
+from tests.queries import count_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -274,3 +276,20 @@ def test_the_adjustment_lands_on_the_next_invoice_linked_to_its_request(alice_cl
     may = helpers.issue(group, d(2026, 5, 1))
     line = InvoiceLine.objects.get(invoice=may, subscriber=billed["people"]["Adams"])
     assert (line.kind, line.service_month, line.amount, line.change_request_id) == ("adjustment", d(2026, 4, 1), D("-500.00"), request.pk)
+
+
+def test_the_adjust_page_does_not_grow_with_the_invoice(alice_client, group, billed):
+    def queries(invoice_number):
+        start = alice_client.post(url("adjust_invoice", group, invoice_number=invoice_number),
+                                  {"report": "1", "subscriber": number(billed, "Adams"), "change": "terminate"})
+        alice_client.post(start["Location"], {"member": "S", "reason": "end_of_employment", "termination_date": "2026-03-20"})
+        path = url("adjust_invoice", group, invoice_number=invoice_number)
+        alice_client.get(path)
+        with count_queries() as ctx:
+            assert alice_client.get(path).status_code == 200
+        return len(ctx)
+
+    small = queries(APRIL)  # 6 lines
+    add_subscribers(group, billed, 40)
+    assert helpers.issue(group, d(2026, 5, 1)).lines.count() > 40
+    assert queries("INV-104522-202605") == small
