@@ -5,6 +5,8 @@ SHELL := /bin/bash
 VENV := .venv
 PY := $(VENV)/bin/python
 PYTEST_ARGS ?=
+# Two processes (pytest-xdist): the suite waits on browsers and the database as much as it computes.
+TEST_WORKERS ?= 2
 
 # Django 6 needs Python >= 3.12: take the first interpreter that is new enough.
 PYTHON := $(shell for c in python3.13 python3.12 python3; do \
@@ -54,7 +56,7 @@ run: venv assets
 
 test: venv assets chromium
 	$(VENV)/bin/lint-imports --no-cache
-	PORTAL_MODE=test DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest --create-db $(PYTEST_ARGS)
+	PORTAL_MODE=test DJANGO_ALLOW_ASYNC_UNSAFE=true $(PY) -m pytest --create-db -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # Mutation testing of the pure rules (pyproject.toml [tool.mutmut] says which modules and
 # tests). Always from scratch: mutmut's cache in mutants/ can keep verdicts from older tests.
