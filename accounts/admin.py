@@ -14,7 +14,7 @@ from django.utils.html import format_html_join
 from accounts import rules, selectors, services
 from accounts.models import AuditEvent, EmployerGroup, Membership, RegistrationRequest, RegistrationUser, Subgroup, User
 from accounts.signals import client_ip
-from core.admin_tools import with_reason
+from core.admin_tools import ViewOnlyAdmin, with_reason
 
 
 def _login_url(request):
@@ -274,7 +274,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(ViewOnlyAdmin):
     """The audit trail: read-only for everyone."""
 
     list_display = ("at", "action", "username", "actor", "group", "ip_address", "object_type", "object_id")
@@ -283,11 +283,3 @@ class AuditEventAdmin(admin.ModelAdmin):
     search_fields = ("username", "ip_address", "group__group_number", "object_id")
     list_select_related = ("actor", "group")
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -153,11 +153,10 @@ def _terminate(entry, subscriber, dependents, today):
     notes = []
     if preview["retro"]:
         notes.append("More than %d days back: a billing specialist reviews the request." % subscriber.group.retro_days)
+    reason = services.termination_reasons(dependent).get(data["reason"], data["reason"])
     if dependent is None:
-        reason = dict((r.value, r.label) for r in services.SUBSCRIBER_REASONS).get(data["reason"], data["reason"])
         return ("Terminate %s and every dependent (%s)" % (subscriber.full_name, reason), "Coverage ends %s" % _shown(end),
                 "", recost.ended(end), notes)
-    reason = dict(services.DEPENDENT_REASONS).get(data["reason"], data["reason"])
     words = "Remove dependent %s (%s)" % (dependent.full_name, reason)
     return (words, "Coverage ends %s" % _shown(end), *_switch(premium, end + timedelta(days=1), notes), notes)
 
@@ -168,9 +167,8 @@ def _add_dependent(entry, subscriber, today):
     start, notes = preview["coverage_start"], []
     if preview["late"]:
         notes.append("More than %d days after the event: a billing specialist reviews the request." % preview["window_days"])
-    name = " ".join(filter(None, [data["first_name"], data.get("middle_initial") and data["middle_initial"] + ".", data["last_name"]]))
     words = "Add New Dependent %s (%s; %s on %s)" % (
-        name, Dependent.Relationship(data["relationship"]).label, services.EVENT_LABELS[data["event"]], _shown(data["event_date"]))
+        services.new_dependent_name(data), Dependent.Relationship(data["relationship"]).label, services.EVENT_LABELS[data["event"]], _shown(data["event_date"]))
     return (words, "Coverage starts %s" % _shown(start), *_switch(preview["premium"], start, notes), notes)
 
 

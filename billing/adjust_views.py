@@ -140,20 +140,18 @@ def _change(request, group, invoice_number, subscriber_number, change):
 
 
 def _not_open(form, subscriber, change) -> bool:
-    """Refuse (next to the member) a change whose member already has an open request of the same kind."""
+    """Refuse on the form (next to the member) a change whose member already has an open request of the same kind."""
     data = form.cleaned_data
     if change == adjust.TERMINATE:
-        kind = ChangeRequest.Kind.DEPENDENT_REMOVED if data.get("dependent") else ChangeRequest.Kind.TERMINATION
-        key = services.member_key(data.get("dependent"))
+        kind, key = services.termination_kind(data.get("dependent")), services.member_key(data.get("dependent"))
     else:
-        kind, key = ChangeRequest.Kind.DEPENDENT_ADDED, "new:%s|%s" % (data["first_name"].strip().lower(), data["date_of_birth"].isoformat())
-    existing = services.open_request_for(subscriber, kind, key)
-    if existing is None:
-        return True
-    form.add_error("member" if change == adjust.TERMINATE else None, ValidationError(
-        "A %s for this member is already open (%s): wait until it is completed." % (existing.get_kind_display().lower(), existing.display_number),
-        code="open_request"))
-    return False
+        kind, key = ChangeRequest.Kind.DEPENDENT_ADDED, services.new_dependent_key(data)
+    try:
+        services.refuse_if_open(subscriber, kind, key)
+    except ValidationError as error:
+        form.add_error("member" if change == adjust.TERMINATE else None, error)
+        return False
+    return True
 
 
 @adjust_view

@@ -33,22 +33,9 @@ from billing.models import (
     StripeEvent,
 )
 from billing.payment_forms import AmountField
-from core.admin_tools import ReadOnlyInline
+from core.admin_tools import ReadOnlyInline, ViewOnlyAdmin
 from core.exceptions import PortalError
 from core.identifiers import display_confirmation_number
-
-
-class ViewOnlyAdmin(admin.ModelAdmin):
-    """History: nothing added, changed or deleted from the admin."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 # --- Invoices ------------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from django.db.models import Sum
 from django.utils import dateformat, timezone
 
 from accounts.audit import record_event
-from accounts.models import AuditEvent, Membership
+from accounts.models import AuditEvent
 from billing import rules, services
 from billing import stripe_gateway as gateway
 from billing.models import Autopay, AutopayNotice, BillingAccount, Invoice, Payment, PaymentMethod, Refund
@@ -75,7 +75,7 @@ def customer_id(group) -> str:
 
 def forget_customer(group, stale_id: str) -> None:
     """Forget a customer Stripe no longer knows (its test data was wiped), so the next call makes a new one."""
-    BillingAccount.objects.filter(group=group, stripe_customer_id=stale_id).update(stripe_customer_id=None)
+    BillingAccount.objects.for_group(group).filter(stripe_customer_id=stale_id).update(stripe_customer_id=None)
 
 
 def record_method(*, group, setup_intent_id: str, acting_user=None) -> PaymentMethod:
@@ -84,7 +84,7 @@ def record_method(*, group, setup_intent_id: str, acting_user=None) -> PaymentMe
     The SetupIntent must belong to the group's customer; the method is attached to it (Stripe does
     that on confirmation, localstripe does not). Idempotent: the same method is saved once.
     """
-    account = BillingAccount.objects.filter(group=group).first()
+    account = BillingAccount.objects.for_group(group).first()
     if account is None or not account.stripe_customer_id:
         raise MethodNotUsable()
     setup = gateway.retrieve_setup_intent(setup_intent_id)
@@ -182,7 +182,7 @@ def send_to_stripe(payment_id: int) -> Payment:
 
 def autopay_refusal(payment: Payment) -> str:
     """Return why an autopay attempt must not be charged now (cancelled, above the maximum), or ""."""
-    autopay = Autopay.objects.filter(group=payment.group_id).first()
+    autopay = Autopay.objects.for_group(payment.group_id).first()
     if autopay is None or not autopay.is_active:
         return "Recurring Payment was cancelled before the charge. Nothing was charged."
     if autopay.maximum_amount is not None and payment.amount > autopay.maximum_amount:
@@ -418,10 +418,7 @@ def due_autopay_attempts(*, today: date) -> list[Payment]:
 
 
 def _billing_admin_emails(group_id: int) -> list[str]:
-    return sorted(set(
-        Membership.objects.filter(group_id=group_id, is_active=True, user__is_active=True, role__in=("primary", "billing"))
-        .exclude(user__email="").values_list("user__email", flat=True)
-    ))
+    return sorted({membership.user.email for membership in services.billing_admins(group_id)})
 
 
 def autopay_contacts(autopay: Autopay) -> list[str]:

@@ -333,16 +333,21 @@ def mark_past_due(*, today: date, groups=None, notify: bool = True) -> list[int]
 # --- Emails --------------------------------------------------------------------------------------------
 
 
-def email_billing_admins(invoice_id: int, template: str) -> int:
-    """Queue an email about the invoice to each active billing and primary admin of its group; return how many."""
-    invoice = Invoice.objects.select_related("group").get(pk=invoice_id)
-    recipients = (
-        Membership.objects.for_group(invoice.group)
+def billing_admins(group):
+    """Return the group's active billing and primary admins who have an email address (who hear about bills and payments)."""
+    return (
+        Membership.objects.for_group(group)
         .filter(is_active=True, role__in=BILLING_ROLES, user__is_active=True)
         .exclude(user__email="")
         .select_related("user")
         .order_by("user__email")
     )
+
+
+def email_billing_admins(invoice_id: int, template: str) -> int:
+    """Queue an email about the invoice to each active billing and primary admin of its group; return how many."""
+    invoice = Invoice.objects.select_related("group").get(pk=invoice_id)
+    recipients = billing_admins(invoice.group)
     context = {
         "invoice_number": invoice.number,
         "period": invoice.period.strftime("%B %Y"),

@@ -19,6 +19,19 @@ class ReadOnlyInline(admin.TabularInline):
         return False
 
 
+class ViewOnlyAdmin(admin.ModelAdmin):
+    """History: nothing added, changed or deleted from the admin."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class ReasonForm(forms.Form):
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
 

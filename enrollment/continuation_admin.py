@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from core.admin_tools import ReadOnlyInline
+from core.admin_tools import ReadOnlyInline, ViewOnlyAdmin
 from enrollment import documents
 from enrollment.models import Continuation, QualifiedBeneficiary
 
@@ -26,7 +26,7 @@ class QualifiedBeneficiaryInline(ReadOnlyInline):
 
 
 @admin.register(Continuation)
-class ContinuationAdmin(admin.ModelAdmin):
+class ContinuationAdmin(ViewOnlyAdmin):
     list_display = ("subscriber", "group", "event_kind", "event_date", "status", "election_deadline", "maximum_end", "law", "notice")
     list_filter = ("status", "law", "event_kind", "extension")
     search_fields = ("=subscriber__subscriber_number", "=group__group_number", "=request__confirmation_number", "subscriber__last_name")
@@ -35,14 +35,6 @@ class ContinuationAdmin(admin.ModelAdmin):
     inlines = [QualifiedBeneficiaryInline]
     show_full_result_count = False
 
-    def has_add_permission(self, request):
-        return False  # a group admin reports the qualifying event
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="election notice")
     def notice(self, obj):

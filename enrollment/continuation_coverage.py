@@ -15,7 +15,7 @@ from datetime import date, timedelta
 
 from django.db.models import Prefetch, Q
 
-from enrollment import continuation_rules, rules, selectors
+from enrollment import continuation_rules, coverage_changes, rules, selectors
 from enrollment.models import Continuation, Coverage, CoveredMember, Dependent, QualifiedBeneficiary
 
 SUBSCRIBER_KEY = "S"
@@ -130,11 +130,4 @@ def end_continuation(continuation: Continuation, *, end: date, reason: str) -> l
         .filter(Q(end__isnull=True) | Q(end__gt=end))
         .order_by("start")
     )
-    for row in rows:
-        if row.start > end:
-            row.status = Coverage.Status.VOID
-        else:
-            row.end = end
-        row.termination_reason = reason
-        row.save(update_fields=["status", "end", "termination_reason"])
-    return rows
+    return coverage_changes.end_rows(rows, end=end, reason=reason)

@@ -94,6 +94,11 @@ def end_coverage(*, subscriber, end: date, reason: str) -> list[Coverage]:
     rows = rows_from(subscriber, end + timedelta(days=1))
     if not rows:
         raise NoCoverage("The coverage already ends on or before %s." % end.isoformat())
+    return end_rows(rows, end=end, reason=reason)
+
+
+def end_rows(rows: list[Coverage], *, end: date, reason: str) -> list[Coverage]:
+    """End `rows` (locked, each in force after `end`) on `end`: the one in force then ends, those starting later are voided."""
     for row in rows:
         if row.start > end:
             row.status = Coverage.Status.VOID

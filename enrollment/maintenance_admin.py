@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from core.admin_tools import ReadOnlyInline
+from core.admin_tools import ReadOnlyInline, ViewOnlyAdmin
 from enrollment import documents
 from enrollment.models import CoverageEvent, CoveredMemberEvent, DependentEvent, ProofDocument, SubscriberEvent
 
@@ -75,7 +75,7 @@ class ProofDocumentAdmin(admin.ModelAdmin):
                             filename="%s-%d.%s" % (document.kind.replace("_", "-"), document.pk, documents.ALLOWED_TYPES[document.content_type]))
 
 
-class EventAdmin(admin.ModelAdmin):
+class EventAdmin(ViewOnlyAdmin):
     """django-pghistory's event rows, read-only: every old value of a subscriber, dependent, coverage or covered member."""
 
     list_display = ("pgh_created_at", "pgh_label", "pgh_obj_id", "confirmation_number")
@@ -84,14 +84,6 @@ class EventAdmin(admin.ModelAdmin):
     list_select_related = ("pgh_context",)
     show_full_result_count = False
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="confirmation number")
     def confirmation_number(self, obj):

@@ -8,24 +8,11 @@ import pytest
 
 from billing import selectors
 from billing.tests import helpers as billing_helpers
-from enrollment.models import PlanRate
+from billing.tests.cobra_fixtures import plans, private_files  # noqa: F401 (fixtures)
 from enrollment.tests.cobra_helpers import elect, notified, terminate
-from enrollment.tests.maintenance_helpers import family, offer as offer_plans
+from enrollment.tests.maintenance_helpers import family
 
 MARCH_10, MARCH_12 = date(2026, 3, 10), date(2026, 3, 12)
-
-
-@pytest.fixture(autouse=True)
-def private_files(settings, tmp_path):
-    settings.PRIVATE_FILES_DIR = tmp_path / "private"
-
-
-@pytest.fixture
-def plans(group):
-    plans = offer_plans(group)
-    # docs/cobra.md's worked example: Gold PPO's family rate is $1,487.35 a month in plan year 2026.
-    PlanRate.objects.filter(plan=plans["gold"], plan_year=2026, tier="FAM").update(monthly_premium=D("1487.35"))
-    return plans
 
 
 def cobra_lines(invoice):

@@ -7,28 +7,15 @@ from decimal import Decimal as D
 import pytest
 
 from billing import rules
+from billing.tests.cobra_fixtures import plans, private_files  # noqa: F401 (fixtures)
 from enrollment import continuation_rules
 from enrollment.continuation import selectors, services
-from enrollment.models import PlanRate
 from enrollment.selectors import RateTable
 from enrollment.tests.cobra_helpers import elect, notified, terminate
-from enrollment.tests.maintenance_helpers import family, membership, offer as offer_plans, process
+from enrollment.tests.maintenance_helpers import family, membership, process
 from tests.queries import count_queries
 
 MARCH_10, MARCH_12 = date(2026, 3, 10), date(2026, 3, 12)
-
-
-@pytest.fixture(autouse=True)
-def private_files(settings, tmp_path):
-    settings.PRIVATE_FILES_DIR = tmp_path / "private"
-
-
-@pytest.fixture
-def plans(group):
-    plans = offer_plans(group)
-    # The worked example of docs/cobra.md: Gold PPO's family rate is $1,487.35 a month in plan year 2026.
-    PlanRate.objects.filter(plan=plans["gold"], plan_year=2026, tier="FAM").update(monthly_premium=D("1487.35"))
-    return plans
 
 
 @pytest.fixture

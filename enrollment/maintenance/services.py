@@ -51,7 +51,18 @@ def _lock(membership, subscriber) -> Subscriber:
     return Subscriber.objects.for_membership(membership).select_for_update().select_related("group").get(pk=subscriber.pk)
 
 
-def _refuse_if_open(subscriber, kind: str, key: str) -> None:
+def new_dependent_key(person: dict) -> str:
+    """Return how a request names a dependent not yet in the books: first name and date of birth."""
+    return "new:%s|%s" % (person["first_name"].strip().lower(), person["date_of_birth"].isoformat())
+
+
+def new_dependent_name(person: dict) -> str:
+    """Return a new dependent's name as the pages show it: "Nora J. Adams"."""
+    return " ".join(filter(None, [person["first_name"], person.get("middle_initial") and person["middle_initial"] + ".", person["last_name"]]))
+
+
+def refuse_if_open(subscriber, kind: str, key: str) -> None:
+    """Raise ValidationError (code open_request, naming it) when the member has an open request of this kind."""
     existing = open_request_for(subscriber, kind, key)
     if existing is not None:
         raise ValidationError(
@@ -110,7 +121,7 @@ def submit_demographic_update(*, membership, subscriber, dependent=None, values:
     if NAME_FIELDS & set(changed) and not name_change_reason:
         raise ValidationError({"name_change_reason": ValidationError("Give the reason for the name change.", code="name_reason")})
     key = member_key(dependent)
-    _refuse_if_open(subscriber, Kind.DEMOGRAPHIC_UPDATE, key)
+    refuse_if_open(subscriber, Kind.DEMOGRAPHIC_UPDATE, key)
     changes = [
         {"field": name, "label": field_label(person, name),
          "old": display_value(person, name, getattr(person, name)), "new": display_value(person, name, value)}
@@ -134,7 +145,7 @@ def submit_pcp_change(*, membership, subscriber, dependent=None, pcp_name: str, 
     if (pcp_name, pcp_id) == (person.pcp_name, person.pcp_id):
         raise ValidationError("This is already the member's primary care provider.", code="no_change")
     key = member_key(dependent)
-    _refuse_if_open(subscriber, Kind.PCP_CHANGE, key)
+    refuse_if_open(subscriber, Kind.PCP_CHANGE, key)
     snapshot = {
         "member_key": key, "member": person.full_name, "dependent_id": dependent.pk if dependent else None,
         "pcp_name": pcp_name, "pcp_id": pcp_id, "old_pcp": " ".join(filter(None, [person.pcp_name, person.pcp_id and "(%s)" % person.pcp_id])),
@@ -198,10 +209,10 @@ def submit_dependent_added(*, membership, subscriber, event: str, event_date: da
     """
     subscriber = _lock(membership, subscriber)
     start = check_dependent_added(subscriber, event=event, event_date=event_date, person=person, today=today)
-    key = "new:%s|%s" % (person["first_name"].strip().lower(), person["date_of_birth"].isoformat())
-    _refuse_if_open(subscriber, Kind.DEPENDENT_ADDED, key)
+    key = new_dependent_key(person)
+    refuse_if_open(subscriber, Kind.DEPENDENT_ADDED, key)
     preview = dependent_added_preview(subscriber, event=event, event_date=event_date, person=person, today=today)
-    name = " ".join(filter(None, [person["first_name"], person.get("middle_initial") and person["middle_initial"] + ".", person["last_name"]]))
+    name = new_dependent_name(person)
     snapshot = {
         "member_key": key, "member": name, "requested_on": today.isoformat(), "event": event, "event_label": EVENT_LABELS[event], "event_date": event_date.isoformat(),
         "coverage_start": start.isoformat(),
@@ -231,6 +242,16 @@ DEPENDENT_REASONS = (
     ("divorce", "Divorce, legal separation or end of partnership"), ("death", "Death"), ("ineligible", "No longer eligible"),
     ("voluntary", "Voluntary (keeps being a dependent)"), ("other", "Other"),
 )
+
+
+def termination_kind(dependent) -> str:
+    """A termination of the subscriber ends every member's coverage; of a dependent, it removes them."""
+    return Kind.DEPENDENT_REMOVED if dependent is not None else Kind.TERMINATION
+
+
+def termination_reasons(dependent) -> dict:
+    """Return the reasons (value -> label) a termination of the subscriber, or of a dependent, may give."""
+    return dict(DEPENDENT_REASONS) if dependent is not None else {r.value: r.label for r in SUBSCRIBER_REASONS}
 
 
 def termination_preview(subscriber, *, dependent=None, termination_date: date, today: date) -> dict:
@@ -265,12 +286,12 @@ def submit_termination(*, membership, subscriber, dependent=None, reason: str, t
     subscriber = _lock(membership, subscriber)
     dependent = _dependent_of(membership, subscriber, dependent)
     end = check_termination(subscriber, dependent=dependent, termination_date=termination_date)
-    kind = Kind.DEPENDENT_REMOVED if dependent else Kind.TERMINATION
-    reasons = dict(DEPENDENT_REASONS) if dependent else {r.value: r.label for r in SUBSCRIBER_REASONS}
+    kind = termination_kind(dependent)
+    reasons = termination_reasons(dependent)
     if reason not in reasons:
         raise ValidationError({"reason": ValidationError("Choose a reason from the list.", code="reason")})
     key = member_key(dependent)
-    _refuse_if_open(subscriber, kind, key)
+    refuse_if_open(subscriber, kind, key)
     preview = termination_preview(subscriber, dependent=dependent, termination_date=termination_date, today=today)
     person = dependent or subscriber
     snapshot = {
@@ -313,7 +334,7 @@ def submit_reinstatement(*, membership, subscriber, acting_user, today: date, ip
     """Ask to reinstate a coverage terminated in the last 60 days: it continues the day after its end, with no gap."""
     subscriber = _lock(membership, subscriber)
     ended = reinstatable_row(subscriber, today=today)
-    _refuse_if_open(subscriber, Kind.REINSTATEMENT, SUBSCRIBER_KEY)
+    refuse_if_open(subscriber, Kind.REINSTATEMENT, SUBSCRIBER_KEY)
     snapshot = {
         "member_key": SUBSCRIBER_KEY, "member": subscriber.full_name, "ended_on": ended.end.isoformat(),
         "coverage_start": rules.reinstatement_start(ended.end).isoformat(), "plan": ended.plan.name, "tier": ended.tier,
@@ -341,7 +362,7 @@ def submit_id_card_order(*, membership, subscriber, include_subscriber: bool, de
         address = {name: getattr(subscriber, name) for name in ADDRESS_FIELDS}
     elif not address or not all(address.get(name) for name in ("address_line1", "city", "state", "zip_code")):
         raise ValidationError("Enter the mailing address.", code="address")
-    _refuse_if_open(subscriber, Kind.ID_CARD_ORDER, SUBSCRIBER_KEY)
+    refuse_if_open(subscriber, Kind.ID_CARD_ORDER, SUBSCRIBER_KEY)
     order = IDCardOrder.objects.create(
         group=subscriber.group, subscriber=subscriber, include_subscriber=include_subscriber, reason=reason, ship_to=ship_to,
         mail_to_name=subscriber.full_name, **{name: address.get(name, "") for name in ADDRESS_FIELDS},

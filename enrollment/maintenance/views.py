@@ -238,7 +238,7 @@ class AddDependentFlow(Flow):
         data = _dates(data, "event_date", "date_of_birth")
         preview = services.dependent_added_preview(ctx.subscriber, event=data["event"], event_date=data["event_date"], person=data, today=ctx.today)
         document = self._document(ctx, data)
-        name = " ".join(filter(None, [data["first_name"], data.get("middle_initial") and data["middle_initial"] + ".", data["last_name"]]))
+        name = services.new_dependent_name(data)
         details = [
             ("Life event", services.EVENT_LABELS[data["event"]]), ("Event date", data["event_date"]),
             ("New dependent", "%s, %s" % (name, Dependent.Relationship(data["relationship"]).label)),
@@ -274,7 +274,7 @@ class TerminateFlow(Flow):
         data = _dates(data, "termination_date")
         member = _member(ctx, data["member"])
         preview = services.termination_preview(ctx.subscriber, dependent=member.dependent, termination_date=data["termination_date"], today=ctx.today)
-        reasons = dict(services.DEPENDENT_REASONS) if member.dependent else {r.value: r.label for r in services.SUBSCRIBER_REASONS}
+        reasons = services.termination_reasons(member.dependent)
         details = [
             ("Coverage of", member.name if member.dependent else "%s and every dependent" % member.name),
             ("Reason", reasons.get(data["reason"], data["reason"])), ("Termination date", data["termination_date"]),
